@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmctl: command-line front end to the mmctl anon_vma observer.
+ *
+ * Exit codes: 0 success, 1 the command ran and found a problem (e.g. a check
+ * failed), 2 usage error, 3 the backend is unavailable (module not loaded,
+ * no permission), 4 the target is gone or invalid.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/mmctl.h>
+
+#define MMCTL_CLI_VERSION "0.1.0"
+#define DEBUGFS_DIR "/sys/kernel/debug/mmctl"
+
+enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2, EXIT_BACKEND = 3, EXIT_TARGET = 4 };
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static int do_help(int argc, char **argv);
+
+static int do_version(int argc, char **argv)
+{
+	char line[128];
+	FILE *f;
+
+	(void)argc;
+	(void)argv;
+	printf("mmctl %s (abi %u)\n", MMCTL_CLI_VERSION, MMCTL_ABI_VERSION);
+	f = fopen(DEBUGFS_DIR "/version", "r");
+	if (!f) {
+		printf("module: not available (%s)\n", strerror(errno));
+		return EXIT_OK;
+	}
+	if (fgets(line, sizeof(line), f))
+		printf("module: %s", line);
+	fclose(f);
+	return EXIT_OK;
+}
+
+static const struct cmd cmds[] = {
+	{ "help", do_help, "show this help" },
+	{ "version", do_version, "print CLI and module versions" },
+};
+
+static int do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: mmctl [-V|--version] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
+	printf("\nexit codes: 0 ok, 1 problem found, 2 usage, 3 backend unavailable, 4 bad target\n");
+	return EXIT_OK;
+}
+
+/* bpftool-style prefix matching: a unique prefix selects a command. */
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *hit = NULL;
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+		if (strncmp(cmds[i].name, name, len) == 0) {
+			if (hit)
+				return NULL;
+			hit = &cmds[i];
+		}
+	}
+	return hit;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		do_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return do_version(0, NULL);
+	c = find_cmd(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mmctl: unknown or ambiguous command '%s' (see 'mmctl help')\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}
