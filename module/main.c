@@ -2,19 +2,32 @@
 /*
  * mmctl: observe and check the anonymous reverse map (anon_vma) of a process.
  *
- * This file owns the module lifetime and the debugfs directory
- * /sys/kernel/debug/mmctl/ (mode 0700, files 0600).
+ * debugfs: /sys/kernel/debug/mmctl/ (0700), files 0600, root only:
+ *   version  "mmctl VERSION abi N"
+ *   ctl      ioctl interface (uapi/linux/mmctl.h), the stable ABI
+ *   target   default pid for "tree" (global, last writer wins)
+ *   tree     text dump, one object per line. Each open file has its own
+ *            target: write a pid to the open file, then read it. An open
+ *            that has not written one uses "target" as it was at open time.
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
-
-#include <linux/mmctl.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "mmctl.h"
 
 static struct dentry *mmctl_dir;
+static u32 mmctl_target;	/* default pid for "tree" */
+
+module_param_named(max_dump_bytes, mmctl_max_dump_bytes, ulong, 0600);
+MODULE_PARM_DESC(max_dump_bytes, "hard cap on one dump's records (EFBIG beyond)");
 
 static int version_show(struct seq_file *m, void *v)
 {
@@ -23,8 +36,102 @@ static int version_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(version);
 
+static const struct file_operations mmctl_ctl_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = mmctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* Per-open state of "tree": its own pid and the text rendered for it. */
+struct mmctl_tree_file {
+	struct mutex lock;
+	u32 pid;
+	char *text;
+	size_t len;
+};
+
+static int mmctl_tree_open(struct inode *inode, struct file *file)
+{
+	struct mmctl_tree_file *tf;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	tf = kzalloc(sizeof(*tf), GFP_KERNEL);
+	if (!tf)
+		return -ENOMEM;
+	mutex_init(&tf->lock);
+	tf->pid = READ_ONCE(mmctl_target);
+	file->private_data = tf;
+	return 0;
+}
+
+static int mmctl_tree_release(struct inode *inode, struct file *file)
+{
+	struct mmctl_tree_file *tf = file->private_data;
+
+	kvfree(tf->text);
+	kfree(tf);
+	return 0;
+}
+
+static ssize_t mmctl_tree_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct mmctl_tree_file *tf = file->private_data;
+	u32 pid;
+	int ret;
+
+	ret = kstrtou32_from_user(ubuf, count, 10, &pid);
+	if (ret)
+		return ret;
+	mutex_lock(&tf->lock);
+	tf->pid = pid;
+	kvfree(tf->text);
+	tf->text = NULL;
+	*ppos = 0;
+	mutex_unlock(&tf->lock);
+	return count;
+}
+
+static ssize_t mmctl_tree_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct mmctl_tree_file *tf = file->private_data;
+	struct mmctl_out out;
+	ssize_t ret;
+
+	mutex_lock(&tf->lock);
+	if (!tf->text) {
+		mmctl_out_init(&out, mmctl_max_dump_bytes);
+		ret = tf->pid ? mmctl_dump_pid(&out, tf->pid, 0) : -EINVAL;
+		if (!ret) {
+			tf->text = mmctl_render_text(&out, &tf->len);
+			if (!tf->text)
+				ret = -ENOMEM;
+		}
+		mmctl_out_free(&out);
+		if (ret)
+			goto unlock;
+	}
+	ret = simple_read_from_buffer(ubuf, count, ppos, tf->text, tf->len);
+unlock:
+	mutex_unlock(&tf->lock);
+	return ret;
+}
+
+static const struct file_operations mmctl_tree_fops = {
+	.owner = THIS_MODULE,
+	.open = mmctl_tree_open,
+	.release = mmctl_tree_release,
+	.read = mmctl_tree_read,
+	.write = mmctl_tree_write,
+	.llseek = no_llseek,
+};
+
 static int __init mmctl_init(void)
 {
+	mmctl_ids_init();
 	mmctl_dir = debugfs_create_dir("mmctl", NULL);
 	if (IS_ERR(mmctl_dir))
 		return PTR_ERR(mmctl_dir);
@@ -32,6 +139,9 @@ static int __init mmctl_init(void)
 	d_inode(mmctl_dir)->i_mode = S_IFDIR | 0700;
 
 	debugfs_create_file("version", 0600, mmctl_dir, NULL, &version_fops);
+	debugfs_create_file("ctl", 0600, mmctl_dir, NULL, &mmctl_ctl_fops);
+	debugfs_create_u32("target", 0600, mmctl_dir, &mmctl_target);
+	debugfs_create_file("tree", 0600, mmctl_dir, NULL, &mmctl_tree_fops);
 	pr_info("mmctl: loaded, version %s\n", MMCTL_VERSION);
 	return 0;
 }

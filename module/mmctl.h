@@ -3,6 +3,76 @@
 #ifndef MMCTL_INTERNAL_H
 #define MMCTL_INTERNAL_H
 
-#define MMCTL_VERSION "0.1.0"
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+#include <linux/mmctl.h>
+
+#define MMCTL_VERSION "0.2.0"
+
+/* ids.c: keyed hash of kernel addresses; never print a pointer. */
+void mmctl_ids_init(void);
+u64 mmctl_id(const void *ptr);
+u64 mmctl_key_id(void);
+
+/*
+ * out.c: the record buffer, a list of chunks. Memory grows with records
+ * (VMAs, anon_vmas, chain entries), never with pages. Under an anon_vma
+ * root lock only GFP_NOWAIT is used (reclaim may need that lock for read);
+ * on failure the caller drops the lock, rolls back, reserves and retries.
+ */
+struct mmctl_chunk;
+
+struct mmctl_out {
+	struct list_head chunks;
+	struct mmctl_chunk *cur; /* chunk records are appended to, or NULL */
+	size_t used;		/* bytes of records */
+	size_t limit;		/* hard cap */
+	u64 nr_records;
+	gfp_t gfp;		/* GFP_KERNEL or GFP_NOWAIT */
+};
+
+struct mmctl_out_mark {
+	struct mmctl_chunk *chunk;
+	size_t chunk_used;
+	size_t used;
+	u64 nr_records;
+};
+
+void mmctl_out_init(struct mmctl_out *out, size_t limit);
+void mmctl_out_free(struct mmctl_out *out);
+int mmctl_out_reserve(struct mmctl_out *out, size_t bytes);
+void *mmctl_out_rec(struct mmctl_out *out, u32 type, size_t size);
+void mmctl_out_mark(struct mmctl_out *out, struct mmctl_out_mark *m);
+void mmctl_out_rollback(struct mmctl_out *out, const struct mmctl_out_mark *m);
+int mmctl_out_copy_to_user(struct mmctl_out *out, void __user *dst);
+/* Iterate records: pass NULL first; returns NULL at the end. */
+const struct mmctl_rec_hdr *mmctl_out_next(struct mmctl_out *out,
+					   const struct mmctl_rec_hdr *prev,
+					   void **cursor);
+
+#define MMCTL_REC(out, type, rtype) \
+	((struct rtype *)mmctl_out_rec(out, type, sizeof(struct rtype)))
+
+/* walk.c */
+extern unsigned long mmctl_max_dump_bytes;
+int mmctl_dump_pid(struct mmctl_out *out, u32 pid, u32 flags);
+
+/* folio.c: summarise one VMA's page tables; chain records already emitted. */
+struct mmctl_folio_av_slot {
+	struct anon_vma *av;
+	struct mmctl_rec_folio_av *rec;
+};
+
+int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
+		      u64 vma_id, struct mmctl_folio_av_slot *slots,
+		      unsigned int nr_slots);
+
+/* text.c: render a dump as one line per object. */
+char *mmctl_render_text(struct mmctl_out *out, size_t *len);
+
+/* ioctl.c */
+long mmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 #endif /* MMCTL_INTERNAL_H */

@@ -1,13 +1,256 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * mmctl user ABI: ioctls on /sys/kernel/debug/mmctl/ctl and the records a
+ * mmctl user ABI: the ioctl on /sys/kernel/debug/mmctl/ctl and the records a
  * dump returns. This is the stable interface; debugfs text is for humans.
+ *
+ * Rules: fields are __u64/__u32 (comm is a byte array at an 8-byte aligned
+ * offset), no implicit padding, every struct is a multiple of 8 bytes.
+ * Request structs are size-first and extensible (read with the kernel's
+ * copy_struct_from_user: a shorter struct is zero-extended, a longer one
+ * must have an all-zero tail or the call fails with E2BIG). Records start
+ * with struct mmctl_rec_hdr; readers skip record types they do not know and
+ * use hdr.size to step, so newer records and longer records are compatible.
+ *
+ * No kernel address is ever reported: objects are named by 64-bit IDs, a
+ * keyed hash (siphash, key drawn at module load) of the object's address.
+ * IDs link up across dumps of one module lifetime; 0 means "none".
  */
 #ifndef _UAPI_LINUX_MMCTL_H
 #define _UAPI_LINUX_MMCTL_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define MMCTL_ABI_VERSION 1
+
+#define MMCTL_IOC_MAGIC 0xB6
+
+/*
+ * MMCTL_IOC_DUMP: snapshot the anon_vma state of one process.
+ *
+ * The argument points to struct mmctl_dump_args; its first field is its
+ * size, so the command number carries no size. Errors (errno):
+ *   EINVAL  pid 0 or above PID_MAX_LIMIT, unknown flag, non-zero reserved
+ *           field, size below MMCTL_DUMP_ARGS_SIZE_VER0, target is a kernel
+ *           thread
+ *   E2BIG   size larger than the kernel knows with a non-zero tail
+ *   ESRCH   no such process in the caller's pid namespace, or it has no mm
+ *           any more (exited); a target exiting after the walk started still
+ *           gives a complete result, taken while its mm was pinned
+ *   EPERM   caller lacks CAP_SYS_ADMIN
+ *   EACCES  caller may not read the target (ptrace read-mode rules)
+ *   EFAULT  args or buffer not accessible
+ *   ENOSPC  buf_size too small: buf_used is set to the bytes needed and the
+ *           args are copied back; retry with a buffer at least that large
+ *   EFBIG   the snapshot exceeds the module's hard cap (module parameter
+ *           max_dump_bytes, default 256 MiB)
+ *   EAGAIN  the target's VMAs kept gaining anon_vmas during the walk (a
+ *           first fault raced with every retry); try again
+ *   EINTR   a fatal signal arrived while waiting for a lock
+ *   ENOMEM  out of memory
+ * Unknown ioctl commands give ENOTTY.
+ */
+#define MMCTL_IOC_DUMP _IO(MMCTL_IOC_MAGIC, 0x01)
+
+/* mmctl_dump_args.flags */
+#define MMCTL_DUMP_NO_FOLIOS	 (1U << 0) /* skip the page-table walk */
+#define MMCTL_DUMP_MEMBER_FOLIOS (1U << 1) /* also walk family members' VMAs */
+#define MMCTL_DUMP_FLAGS_ALL	 (MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS)
+
+struct mmctl_dump_args {
+	__u32 size;	/* in: sizeof(struct mmctl_dump_args) known to the caller */
+	__u32 flags;	/* in: MMCTL_DUMP_* */
+	__u32 pid;	/* in: target pid (thread group) in the caller's pid ns */
+	__u32 reserved0; /* in: must be 0 */
+	__u64 buf;	/* in: user address of the record buffer */
+	__u64 buf_size;	/* in: size of that buffer in bytes */
+	__u64 buf_used;	/* out: bytes written; with ENOSPC: bytes needed */
+	__u64 nr_records; /* out: records written */
+};
+#define MMCTL_DUMP_ARGS_SIZE_VER0 48
+
+/* ---- records ---------------------------------------------------------- */
+
+struct mmctl_rec_hdr {
+	__u32 type;	/* MMCTL_REC_* */
+	__u32 size;	/* bytes of this record including the header, multiple of 8 */
+};
+
+enum mmctl_rec_type {
+	MMCTL_REC_DUMP = 1,	 /* always first, exactly once */
+	MMCTL_REC_FAMILY = 2,	 /* one anon_vma hierarchy; its records follow */
+	MMCTL_REC_VMA = 3,
+	MMCTL_REC_ANON_VMA = 4,
+	MMCTL_REC_CHAIN = 5,	 /* one entry of a VMA's anon_vma_chain list */
+	MMCTL_REC_TREE = 6,	 /* one node of an anon_vma's interval tree */
+	MMCTL_REC_FOLIOS = 7,	 /* per-VMA page-table summary */
+	MMCTL_REC_FOLIO_AV = 8,	 /* per-VMA pages whose mapping is one anon_vma */
+	MMCTL_REC_SAMPLE = 9,	 /* one mismatching page */
+};
+
+/* mmctl_rec_dump.flags */
+#define MMCTL_DUMPF_CONSISTENT	(1U << 0) /* each family taken under its root lock */
+#define MMCTL_DUMPF_FOLIOS	(1U << 1) /* page tables were walked */
+#define MMCTL_DUMPF_PARTIAL	(1U << 2) /* families may be incomplete (lower bounds only) */
+
+struct mmctl_rec_dump {
+	struct mmctl_rec_hdr hdr;
+	__u32 abi_version;	/* MMCTL_ABI_VERSION of the producer */
+	__u32 flags;		/* MMCTL_DUMPF_* */
+	__u32 pid;		/* target, as asked */
+	__u32 nr_families;
+	__u64 key_id;		/* fingerprint of the ID key: equal <=> IDs comparable */
+	__u64 mm_id;		/* ID of the target's mm */
+	__u32 page_shift;
+	__u32 retries;		/* walk restarts (allocation or racing first fault) */
+	char comm[16];		/* target's comm */
+};
+
+struct mmctl_rec_family {
+	struct mmctl_rec_hdr hdr;
+	__u64 root_id;
+	__u32 nr_vmas;		/* VMAs in the root's interval tree */
+	__u32 nr_anon_vmas;	/* live anon_vmas reached through their chains */
+	__u32 nr_chain;		/* chain entries of those VMAs */
+	__u32 nr_mms;		/* distinct mms among those VMAs (upper bound) */
+	__u64 lock_ns;		/* time the root rwsem was held for this family */
+};
+
+/* mmctl_rec_vma.vm_flags: the kernel's vm_flags, translated */
+#define MMCTL_VM_READ		(1U << 0)
+#define MMCTL_VM_WRITE		(1U << 1)
+#define MMCTL_VM_EXEC		(1U << 2)
+#define MMCTL_VM_SHARED		(1U << 3)
+#define MMCTL_VM_MAYSHARE	(1U << 4)
+#define MMCTL_VM_GROWSDOWN	(1U << 5)
+#define MMCTL_VM_LOCKED		(1U << 6)
+#define MMCTL_VM_DONTCOPY	(1U << 7)  /* MADV_DONTFORK */
+#define MMCTL_VM_WIPEONFORK	(1U << 8)
+#define MMCTL_VM_MERGEABLE	(1U << 9)  /* KSM */
+#define MMCTL_VM_HUGEPAGE	(1U << 10)
+#define MMCTL_VM_NOHUGEPAGE	(1U << 11)
+#define MMCTL_VM_HUGETLB	(1U << 12)
+#define MMCTL_VM_PFNMAP		(1U << 13) /* VM_PFNMAP or VM_IO */
+#define MMCTL_VM_ACCOUNT	(1U << 14)
+
+/* mmctl_rec_vma.flags */
+#define MMCTL_VMAF_TARGET	(1U << 0) /* belongs to the target's mm */
+#define MMCTL_VMAF_FILE		(1U << 1) /* file-backed (vm_file set) */
+#define MMCTL_VMAF_ANON		(1U << 2) /* vma_is_anonymous() */
+#define MMCTL_VMAF_REDACTED	(1U << 3) /* caller may not read the owner: start,
+					   * end, pgoff and comm are zeroed */
+#define MMCTL_VMAF_NO_OWNER	(1U << 4) /* owner task unknown (exiting mm) */
+
+struct mmctl_rec_vma {
+	struct mmctl_rec_hdr hdr;
+	__u64 id;
+	__u64 mm_id;
+	__u64 start;		/* vm_start */
+	__u64 end;		/* vm_end (exclusive) */
+	__u64 pgoff;		/* vm_pgoff, in pages */
+	__u64 anon_vma_id;	/* vma->anon_vma, 0 if none */
+	__u64 root_id;		/* family this record was found in, 0 if none */
+	__u32 vm_flags;		/* MMCTL_VM_* */
+	__u32 flags;		/* MMCTL_VMAF_* */
+	__u32 pid;		/* owner's tgid in the caller's pid ns, 0 if unknown */
+	__u32 chain_len;	/* entries on vma->anon_vma_chain */
+	char comm[16];		/* owner's comm, NUL-terminated */
+};
+
+struct mmctl_rec_anon_vma {
+	struct mmctl_rec_hdr hdr;
+	__u64 id;
+	__u64 root_id;		/* anon_vma->root */
+	__u64 parent_id;	/* anon_vma->parent */
+	__u64 num_children;
+	__u64 num_active_vmas;
+	__u32 refcount;		/* atomic, read under the root lock */
+	__u32 tree_avcs;	/* nodes in its interval tree */
+	__u32 tree_flags;	/* MMCTL_TREEF_* summarising its tree */
+	__u32 reserved;
+};
+
+/* mmctl_rec_chain.flags */
+#define MMCTL_CHAINF_IS_ANON_VMA (1U << 0) /* avc->anon_vma == vma->anon_vma */
+#define MMCTL_CHAINF_VMA_MISMATCH (1U << 1) /* avc->vma != the list's VMA */
+#define MMCTL_CHAINF_FOREIGN_ROOT (1U << 2) /* avc->anon_vma->root is not the
+					    * family's root (its tree was not read) */
+
+struct mmctl_rec_chain {
+	struct mmctl_rec_hdr hdr;
+	__u64 vma_id;		/* the VMA whose list this entry is on */
+	__u64 anon_vma_id;	/* avc->anon_vma */
+	__u64 avc_id;
+	__u32 pos;		/* 0 = list head's first entry */
+	__u32 flags;		/* MMCTL_CHAINF_* */
+};
+
+/* mmctl_rec_tree.flags and mmctl_rec_anon_vma.tree_flags */
+#define MMCTL_TREEF_ORDER	(1U << 0) /* start pgoff below the previous node's */
+#define MMCTL_TREEF_SUBTREE	(1U << 1) /* cached rb_subtree_last != recomputed */
+#define MMCTL_TREEF_LEFTMOST	(1U << 2) /* cached leftmost != rb_first (anon_vma) */
+#define MMCTL_TREEF_REDACTED	(1U << 3) /* pgoff values zeroed (unreadable owner) */
+
+struct mmctl_rec_tree {
+	struct mmctl_rec_hdr hdr;
+	__u64 anon_vma_id;	/* whose tree */
+	__u64 avc_id;
+	__u64 vma_id;		/* avc->vma */
+	__u64 start_pgoff;	/* vma->vm_pgoff */
+	__u64 last_pgoff;	/* vm_pgoff + pages - 1 */
+	__u64 subtree_last;	/* cached avc->rb_subtree_last */
+	__u64 subtree_last_calc; /* recomputed from the node and its children */
+	__u32 pos;		/* in-order index, 0 = leftmost */
+	__u32 flags;		/* MMCTL_TREEF_* for this node */
+};
+
+/* mmctl_rec_folios.flags */
+#define MMCTL_FOLIOSF_WALKED	(1U << 0)
+#define MMCTL_FOLIOSF_SKIPPED	(1U << 1) /* hugetlb, PFN map or shared: not walked */
+#define MMCTL_FOLIOSF_SAMPLES_CUT (1U << 2) /* more mismatches than samples */
+
+/* Counts are base pages, except thp (PMD mappings). */
+struct mmctl_rec_folios {
+	struct mmctl_rec_hdr hdr;
+	__u64 vma_id;
+	__u64 present;		/* present PTEs/PMDs, in pages */
+	__u64 anon;		/* anonymous (mapping & 3 == 1) */
+	__u64 ksm;		/* KSM (mapping & 3 == 3) */
+	__u64 thp;		/* PMD-mapped anonymous folios */
+	__u64 zero;		/* zero page or huge zero page */
+	__u64 file;		/* page cache (private file mapping, not COWed) */
+	__u64 other;		/* special, device, movable non-LRU, unknown */
+	__u64 swap;		/* swap entries */
+	__u64 migration;	/* migration entries */
+	__u64 outside_chain;	/* anon page whose anon_vma is not on the VMA's chain */
+	__u64 index_mismatch;	/* folio index != linear_page_index(vma, addr) */
+	__u32 flags;		/* MMCTL_FOLIOSF_* */
+	__u32 nr_samples;	/* MMCTL_REC_SAMPLE records that follow */
+};
+
+struct mmctl_rec_folio_av {
+	struct mmctl_rec_hdr hdr;
+	__u64 vma_id;
+	__u64 anon_vma_id;	/* an anon_vma on the VMA's chain */
+	__u64 pages;		/* present anon pages whose mapping points at it */
+};
+
+enum mmctl_sample_kind {
+	MMCTL_SAMPLE_OUTSIDE_CHAIN = 1,
+	MMCTL_SAMPLE_INDEX = 2,
+};
+
+struct mmctl_rec_sample {
+	struct mmctl_rec_hdr hdr;
+	__u64 vma_id;
+	__u64 addr;		/* user virtual address of the page */
+	__u64 anon_vma_id;	/* where its mapping points */
+	__u64 index;		/* folio index + page offset in folio */
+	__u64 expected_index;	/* linear_page_index(vma, addr) */
+	__u32 kind;		/* enum mmctl_sample_kind */
+	__u32 reserved;
+};
+
+#define MMCTL_MAX_SAMPLES 4	/* per kind per VMA */
 
 #endif /* _UAPI_LINUX_MMCTL_H */

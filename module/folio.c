@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-VMA folio summary from an open-coded page-table walk (walk_page_range
+ * and, from 6.5, pte_offset_map are not available to modules).
+ *
+ * Callers hold the target's mmap_lock for read and, for VMAs in an anon_vma
+ * family, that family's root rwsem for read, which keeps the page tables of
+ * every VMA in its trees from being freed (unlink_anon_vmas runs before
+ * free_pgtables, under the root lock for write). Each PTE table is read
+ * under its PTE lock after re-checking the PMD (pmd_same), inside RCU;
+ * huge PMDs under the PMD lock. Nothing here allocates or sleeps under a
+ * spinlock; the records are appended after the walk.
+ */
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include "compat.h"
+#include "mmctl.h"
+
+struct mmctl_sample {
+	u64 addr, av_id, index, expected;
+};
+
+struct mmctl_fw {
+	struct vm_area_struct *vma;
+	struct mmctl_folio_av_slot *slots;
+	unsigned int nr_slots;
+	unsigned int hit;	/* last slot that matched */
+	struct mmctl_rec_folios sum; /* counts only; header unused */
+	struct mmctl_sample samples[2][MMCTL_MAX_SAMPLES];
+	unsigned int nr_samples[2];
+};
+
+static void mmctl_sample(struct mmctl_fw *f, int kind, unsigned long addr,
+			 struct anon_vma *av, u64 index, u64 expected)
+{
+	unsigned int *n = &f->nr_samples[kind - 1];
+
+	if (*n == MMCTL_MAX_SAMPLES) {
+		f->sum.flags |= MMCTL_FOLIOSF_SAMPLES_CUT;
+		return;
+	}
+	f->samples[kind - 1][(*n)++] = (struct mmctl_sample){
+		.addr = addr, .av_id = mmctl_id(av),
+		.index = index, .expected = expected,
+	};
+}
+
+static struct mmctl_folio_av_slot *mmctl_slot(struct mmctl_fw *f,
+					      struct anon_vma *av)
+{
+	unsigned int i;
+
+	if (f->hit < f->nr_slots && f->slots[f->hit].av == av)
+		return &f->slots[f->hit];
+	for (i = 0; i < f->nr_slots; i++) {
+		if (f->slots[i].av == av) {
+			f->hit = i;
+			return &f->slots[i];
+		}
+	}
+	return NULL;
+}
+
+/* One mapped page (or PMD-mapped folio of @nr pages) at @addr. */
+static void mmctl_folio(struct mmctl_fw *f, struct page *page,
+			unsigned long addr, unsigned long nr)
+{
+	struct folio *folio = page_folio(page);
+	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	struct mmctl_folio_av_slot *slot;
+	struct anon_vma *av;
+	u64 index, expected;
+
+	if ((mapping & MMCTL_MAPPING_FLAGS) == MMCTL_MAPPING_KSM) {
+		f->sum.ksm += nr;
+		return;
+	}
+	if ((mapping & MMCTL_MAPPING_FLAGS) != MMCTL_MAPPING_ANON) {
+		if (mapping & MMCTL_MAPPING_FLAGS)
+			f->sum.other += nr;	/* movable non-LRU */
+		else if (mapping)
+			f->sum.file += nr;
+		else if (nr > 1)
+			f->sum.zero += nr;	/* huge zero folio: no mapping */
+		else
+			f->sum.other += nr;
+		return;
+	}
+	av = (struct anon_vma *)(mapping - MMCTL_MAPPING_ANON);
+	f->sum.anon += nr;
+	slot = mmctl_slot(f, av);
+	if (slot) {
+		slot->rec->pages += nr;
+	} else {
+		f->sum.outside_chain += nr;
+		mmctl_sample(f, MMCTL_SAMPLE_OUTSIDE_CHAIN, addr, av,
+			     folio->index + folio_page_idx(folio, page),
+			     linear_page_index(f->vma, addr));
+	}
+	index = folio->index + folio_page_idx(folio, page);
+	expected = linear_page_index(f->vma, addr);
+	if (index != expected) {
+		f->sum.index_mismatch += nr;
+		mmctl_sample(f, MMCTL_SAMPLE_INDEX, addr, av, index, expected);
+	}
+}
+
+static void mmctl_pte(struct mmctl_fw *f, pte_t pte, unsigned long addr)
+{
+	unsigned long pfn;
+
+	if (pte_none(pte))
+		return;
+	if (!pte_present(pte)) {
+		swp_entry_t e = pte_to_swp_entry(pte);
+
+		if (is_migration_entry(e))
+			f->sum.migration++;
+		else if (non_swap_entry(e))
+			f->sum.other++;
+		else
+			f->sum.swap++;
+		return;
+	}
+	f->sum.present++;
+	pfn = pte_pfn(pte);
+	if (is_zero_pfn(pfn)) {
+		f->sum.zero++;
+		return;
+	}
+	if (pte_special(pte) || !pfn_valid(pfn)) {
+		f->sum.other++;
+		return;
+	}
+	mmctl_folio(f, pfn_to_page(pfn), addr, 1);
+}
+
+static void mmctl_walk_pmd(struct mmctl_fw *f, pmd_t *pmdp,
+			   unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = f->vma->vm_mm;
+	unsigned long nr = (end - addr) >> PAGE_SHIFT;
+	spinlock_t *ptl;
+	pmd_t pmdval;
+	pte_t *pte;
+
+again:
+	pmdval = mmctl_pmdp_get_lockless(pmdp);
+	if (pmd_none(pmdval))
+		return;
+	if (!pmd_present(pmdval)) {
+		/* Only a THP migration entry is a non-present, non-none PMD. */
+		f->sum.migration += nr;
+		return;
+	}
+	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+		ptl = pmd_lock(mm, pmdp);
+		pmdval = *pmdp;
+		if (!pmd_trans_huge(pmdval) && !pmd_devmap(pmdval)) {
+			spin_unlock(ptl);
+			goto again;
+		}
+		f->sum.present += nr;
+		if (pmd_devmap(pmdval)) {
+			f->sum.other += nr;
+		} else {
+			if (folio_test_anon(page_folio(pmd_page(pmdval))))
+				f->sum.thp++;
+			mmctl_folio(f, pmd_page(pmdval), addr, nr);
+		}
+		spin_unlock(ptl);
+		return;
+	}
+	if (pmd_bad(pmdval))
+		return;
+
+	rcu_read_lock();
+	ptl = pte_lockptr(mm, &pmdval);
+	pte = pte_offset_kernel(&pmdval, addr);
+	spin_lock(ptl);
+	if (!pmd_same(pmdval, mmctl_pmdp_get_lockless(pmdp))) {
+		/* Collapsed or freed under us: read the PMD again. */
+		spin_unlock(ptl);
+		rcu_read_unlock();
+		goto again;
+	}
+	for (; addr < end; addr += PAGE_SIZE, pte++)
+		mmctl_pte(f, ptep_get(pte), addr);
+	spin_unlock(ptl);
+	rcu_read_unlock();
+}
+
+static void mmctl_walk_range(struct mmctl_fw *f)
+{
+	struct mm_struct *mm = f->vma->vm_mm;
+	unsigned long addr = f->vma->vm_start, end = f->vma->vm_end;
+	unsigned long next, pnext;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	for (; addr < end; addr = next) {
+		pgd = pgd_offset(mm, addr);
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(*pgd) || pgd_bad(*pgd))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		next = p4d_addr_end(addr, next);
+		if (p4d_none(*p4d) || p4d_bad(*p4d))
+			continue;
+		pud = pud_offset(p4d, addr);
+		next = pud_addr_end(addr, next);
+		if (pud_none(*pud) || pud_leaf(*pud) || pud_bad(*pud))
+			continue;
+		/* One PUD's worth of PMDs per outer iteration. */
+		for (pmd = pmd_offset(pud, addr); addr < next; addr = pnext, pmd++) {
+			pnext = pmd_addr_end(addr, next);
+			mmctl_walk_pmd(f, pmd, addr, pnext);
+			cond_resched();
+		}
+	}
+}
+
+int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
+		      u64 vma_id, struct mmctl_folio_av_slot *slots,
+		      unsigned int nr_slots)
+{
+	struct mmctl_fw fw = { .vma = vma }, *f = &fw;
+	struct mmctl_rec_folios *r;
+	unsigned int k, i;
+
+	f->slots = slots;
+	f->nr_slots = nr_slots;
+	if (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_IO | VM_SHARED))
+		f->sum.flags |= MMCTL_FOLIOSF_SKIPPED;
+	else
+		mmctl_walk_range(f);
+	f->sum.flags |= (f->sum.flags & MMCTL_FOLIOSF_SKIPPED) ? 0 : MMCTL_FOLIOSF_WALKED;
+
+	r = MMCTL_REC(out, MMCTL_REC_FOLIOS, mmctl_rec_folios);
+	if (!r)
+		return -EAGAIN;
+	f->sum.hdr = r->hdr;
+	f->sum.vma_id = vma_id;
+	f->sum.nr_samples = f->nr_samples[0] + f->nr_samples[1];
+	*r = f->sum;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < f->nr_samples[k]; i++) {
+			struct mmctl_rec_sample *s;
+
+			s = MMCTL_REC(out, MMCTL_REC_SAMPLE, mmctl_rec_sample);
+			if (!s)
+				return -EAGAIN;
+			s->vma_id = vma_id;
+			s->kind = k + 1;
+			s->addr = f->samples[k][i].addr;
+			s->anon_vma_id = f->samples[k][i].av_id;
+			s->index = f->samples[k][i].index;
+			s->expected_index = f->samples[k][i].expected;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The snapshot of one process: its VMAs and, for every anon_vma hierarchy
+ * they reach, the whole family across processes.
+ *
+ * Locks, in the kernel's order: the target's mmap_lock (read) for the whole
+ * dump; then one anon_vma root rwsem (read) at a time, held while that
+ * family is walked; then PTE/PMD locks inside the folio walk. Holding a
+ * root rwsem for read freezes every chain, count and interval tree of that
+ * hierarchy in every process, and keeps every VMA found in its trees alive.
+ * Nothing takes the write side of anything.
+ */
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pid.h>
+#include <linux/rbtree.h>
+#include <linux/rmap.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/threads.h>
+
+#include "compat.h"
+#include "mmctl.h"
+
+unsigned long mmctl_max_dump_bytes = 256UL << 20;
+
+#define MMCTL_FAMILY_TRIES	8	/* lock/allocate retries per family */
+#define MMCTL_RACE_TRIES	5	/* restarts after a racing first fault */
+#define MMCTL_RESERVE		(64 * 1024)
+
+struct mmctl_walk {
+	struct mmctl_out *out;
+	struct mm_struct *mm;		/* target */
+	u32 flags;			/* MMCTL_DUMP_* */
+	struct vm_area_struct **vmas;	/* target VMAs, address order */
+	unsigned long *emitted;		/* which of them have a record */
+	unsigned int nr_vmas;
+	struct anon_vma **roots;	/* sorted, unique */
+	unsigned int nr_roots;
+	struct mmctl_folio_av_slot *slots; /* folio walk scratch */
+	unsigned int max_slots;
+	unsigned int want_slots;
+	u32 retries;
+	/* one-entry cache of the last owner looked up */
+	struct mm_struct *last_mm;
+	bool last_readable;
+};
+
+/*
+ * May the caller read @t's memory map? The read-mode ptrace rules
+ * (__ptrace_may_access with PTRACE_MODE_READ_FSCREDS), open-coded because
+ * ptrace_may_access() is not exported: same thread group, or matching fs
+ * credentials or CAP_SYS_PTRACE over the target's user namespace, and a
+ * dumpable mm or CAP_SYS_PTRACE over its namespace. LSM ptrace hooks are not
+ * consulted (documented). Call under rcu_read_lock().
+ */
+static bool mmctl_may_read(struct task_struct *t, struct mm_struct *mm)
+{
+	const struct cred *cred = current_cred(), *tcred;
+
+	if (same_thread_group(t, current))
+		return true;
+	tcred = __task_cred(t);
+	if (!(uid_eq(cred->fsuid, tcred->euid) &&
+	      uid_eq(cred->fsuid, tcred->suid) &&
+	      uid_eq(cred->fsuid, tcred->uid) &&
+	      gid_eq(cred->fsgid, tcred->egid) &&
+	      gid_eq(cred->fsgid, tcred->sgid) &&
+	      gid_eq(cred->fsgid, tcred->gid)) &&
+	    !ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE))
+		return false;
+	if (get_dumpable(mm) != SUID_DUMP_USER &&
+	    !ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE))
+		return false;
+	return true;
+}
+
+static u32 mmctl_vm_flags(unsigned long f)
+{
+	u32 r = 0;
+
+	r |= (f & VM_READ) ? MMCTL_VM_READ : 0;
+	r |= (f & VM_WRITE) ? MMCTL_VM_WRITE : 0;
+	r |= (f & VM_EXEC) ? MMCTL_VM_EXEC : 0;
+	r |= (f & VM_SHARED) ? MMCTL_VM_SHARED : 0;
+	r |= (f & VM_MAYSHARE) ? MMCTL_VM_MAYSHARE : 0;
+	r |= (f & VM_GROWSDOWN) ? MMCTL_VM_GROWSDOWN : 0;
+	r |= (f & VM_LOCKED) ? MMCTL_VM_LOCKED : 0;
+	r |= (f & VM_DONTCOPY) ? MMCTL_VM_DONTCOPY : 0;
+	r |= (f & VM_WIPEONFORK) ? MMCTL_VM_WIPEONFORK : 0;
+	r |= (f & VM_MERGEABLE) ? MMCTL_VM_MERGEABLE : 0;
+	r |= (f & VM_HUGEPAGE) ? MMCTL_VM_HUGEPAGE : 0;
+	r |= (f & VM_NOHUGEPAGE) ? MMCTL_VM_NOHUGEPAGE : 0;
+	r |= (f & VM_HUGETLB) ? MMCTL_VM_HUGETLB : 0;
+	r |= (f & (VM_PFNMAP | VM_IO)) ? MMCTL_VM_PFNMAP : 0;
+	r |= (f & VM_ACCOUNT) ? MMCTL_VM_ACCOUNT : 0;
+	return r;
+}
+
+/* Fill pid/comm of @mm's owner; returns whether the caller may see it. */
+static bool mmctl_owner(struct mmctl_walk *w, struct mm_struct *mm,
+			u32 *pid, char *comm, u32 *flags)
+{
+	struct task_struct *t;
+	bool ok;
+
+	rcu_read_lock();
+	t = mmctl_mm_owner(mm);
+	if (!t) {
+		rcu_read_unlock();
+		*flags |= MMCTL_VMAF_NO_OWNER;
+		return mm == w->mm;
+	}
+	*pid = task_tgid_vnr(t);
+	ok = mm == w->mm || (*pid && mmctl_may_read(t, mm));
+	if (ok)
+		mmctl_task_comm(comm, t);
+	rcu_read_unlock();
+	return ok;
+}
+
+static bool mmctl_readable(struct mmctl_walk *w, struct mm_struct *mm)
+{
+	char comm[TASK_COMM_LEN];
+	u32 pid = 0, flags = 0;
+
+	if (mm == w->mm)
+		return true;
+	if (mm != w->last_mm) {
+		w->last_readable = mmctl_owner(w, mm, &pid, comm, &flags);
+		w->last_mm = mm;
+	}
+	return w->last_readable;
+}
+
+static struct mmctl_rec_vma *mmctl_emit_vma(struct mmctl_walk *w,
+					    struct vm_area_struct *vma,
+					    struct anon_vma *av,
+					    struct anon_vma *root)
+{
+	struct mmctl_rec_vma *r = MMCTL_REC(w->out, MMCTL_REC_VMA, mmctl_rec_vma);
+
+	if (!r)
+		return NULL;
+	r->id = mmctl_id(vma);
+	r->mm_id = mmctl_id(vma->vm_mm);
+	r->anon_vma_id = mmctl_id(av);
+	r->root_id = mmctl_id(root);
+	r->vm_flags = mmctl_vm_flags(vma->vm_flags);
+	if (vma->vm_mm == w->mm)
+		r->flags |= MMCTL_VMAF_TARGET;
+	if (vma->vm_file)
+		r->flags |= MMCTL_VMAF_FILE;
+	if (vma_is_anonymous(vma))
+		r->flags |= MMCTL_VMAF_ANON;
+	if (mmctl_owner(w, vma->vm_mm, &r->pid, r->comm, &r->flags)) {
+		r->start = vma->vm_start;
+		r->end = vma->vm_end;
+		r->pgoff = vma->vm_pgoff;
+	} else {
+		r->flags |= MMCTL_VMAF_REDACTED;
+	}
+	return r;
+}
+
+static unsigned long mmctl_avc_last(struct anon_vma_chain *avc)
+{
+	return avc->vma->vm_pgoff + vma_pages(avc->vma) - 1;
+}
+
+static unsigned long mmctl_subtree_last(struct rb_node *n)
+{
+	return n ? rb_entry(n, struct anon_vma_chain, rb)->rb_subtree_last : 0;
+}
+
+/* One anon_vma and every node of its interval tree. Root lock held. */
+static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av)
+{
+	struct mmctl_rec_anon_vma *r;
+	struct rb_node *node, *first;
+	unsigned long prev_start = 0;
+	u32 pos = 0;
+
+	r = MMCTL_REC(w->out, MMCTL_REC_ANON_VMA, mmctl_rec_anon_vma);
+	if (!r)
+		return -EAGAIN;
+	r->id = mmctl_id(av);
+	r->root_id = mmctl_id(av->root);
+	r->parent_id = mmctl_id(av->parent);
+	r->num_children = av->num_children;
+	r->num_active_vmas = av->num_active_vmas;
+	r->refcount = atomic_read(&av->refcount);
+
+	first = rb_first(&av->rb_root.rb_root);
+	if (av->rb_root.rb_leftmost != first)
+		r->tree_flags |= MMCTL_TREEF_LEFTMOST;
+	for (node = first; node; node = rb_next(node), pos++) {
+		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
+		struct mmctl_rec_tree *t;
+		unsigned long start = avc->vma->vm_pgoff;
+		unsigned long calc;
+
+		t = MMCTL_REC(w->out, MMCTL_REC_TREE, mmctl_rec_tree);
+		if (!t)
+			return -EAGAIN;
+		calc = max3(mmctl_avc_last(avc), mmctl_subtree_last(node->rb_left),
+			    mmctl_subtree_last(node->rb_right));
+		t->anon_vma_id = r->id;
+		t->avc_id = mmctl_id(avc);
+		t->vma_id = mmctl_id(avc->vma);
+		t->pos = pos;
+		if (pos && start < prev_start)
+			t->flags |= MMCTL_TREEF_ORDER;
+		if (calc != avc->rb_subtree_last)
+			t->flags |= MMCTL_TREEF_SUBTREE;
+		if (mmctl_readable(w, avc->vma->vm_mm)) {
+			t->start_pgoff = start;
+			t->last_pgoff = mmctl_avc_last(avc);
+			t->subtree_last = avc->rb_subtree_last;
+			t->subtree_last_calc = calc;
+		} else {
+			t->flags |= MMCTL_TREEF_REDACTED;
+		}
+		r->tree_flags |= t->flags & (MMCTL_TREEF_ORDER | MMCTL_TREEF_SUBTREE);
+		prev_start = start;
+	}
+	r->tree_avcs = pos;
+	return 0;
+}
+
+static bool mmctl_want_folios(struct mmctl_walk *w, struct mmctl_rec_vma *v)
+{
+	if (w->flags & MMCTL_DUMP_NO_FOLIOS)
+		return false;
+	if (v->flags & MMCTL_VMAF_TARGET)
+		return true;
+	return (w->flags & MMCTL_DUMP_MEMBER_FOLIOS) &&
+		!(v->flags & MMCTL_VMAF_REDACTED);
+}
+
+/* Binary search of a target VMA by address; its index or -1. */
+static int mmctl_target_index(struct mmctl_walk *w, struct vm_area_struct *vma)
+{
+	int lo = 0, hi = (int)w->nr_vmas - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (w->vmas[mid] == vma)
+			return mid;
+		if (w->vmas[mid]->vm_start < vma->vm_start)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Chain of one VMA, the anon_vmas first met there, and its folios. */
+static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
+			     struct vm_area_struct *vma, struct anon_vma *root)
+{
+	struct anon_vma *av = READ_ONCE(vma->anon_vma);
+	struct anon_vma_chain *c;
+	struct mmctl_rec_vma *v;
+	unsigned int nslots = 0, i;
+	bool folios;
+	u32 pos = 0;
+	int ret, idx;
+
+	v = mmctl_emit_vma(w, vma, av, root);
+	if (!v)
+		return -EAGAIN;
+	folios = mmctl_want_folios(w, v);
+	list_for_each_entry(c, &vma->anon_vma_chain, same_vma) {
+		struct mmctl_rec_chain *cr;
+
+		cr = MMCTL_REC(w->out, MMCTL_REC_CHAIN, mmctl_rec_chain);
+		if (!cr)
+			return -EAGAIN;
+		cr->vma_id = v->id;
+		cr->anon_vma_id = mmctl_id(c->anon_vma);
+		cr->avc_id = mmctl_id(c);
+		cr->pos = pos++;
+		if (c->anon_vma == av)
+			cr->flags |= MMCTL_CHAINF_IS_ANON_VMA;
+		if (c->vma != vma)
+			cr->flags |= MMCTL_CHAINF_VMA_MISMATCH;
+		fam->nr_chain++;
+		if (c->anon_vma->root != root) {
+			/* Broken I1: never touch a tree whose lock we lack. */
+			cr->flags |= MMCTL_CHAINF_FOREIGN_ROOT;
+			continue;
+		}
+		/* Each live anon_vma once: where its tree's leftmost node is. */
+		if (rb_first(&c->anon_vma->rb_root.rb_root) == &c->rb) {
+			ret = mmctl_emit_anon_vma(w, c->anon_vma);
+			if (ret)
+				return ret;
+			fam->nr_anon_vmas++;
+		}
+		if (folios) {
+			if (nslots == w->max_slots) {
+				w->want_slots = max(16U, 2 * w->max_slots);
+				return -EAGAIN;
+			}
+			w->slots[nslots++].av = c->anon_vma;
+		}
+	}
+	v->chain_len = pos;
+	if (v->flags & MMCTL_VMAF_TARGET) {
+		idx = mmctl_target_index(w, vma);
+		if (idx >= 0)
+			__set_bit(idx, w->emitted);
+	}
+	if (!folios)
+		return 0;
+	for (i = 0; i < nslots; i++) {
+		struct mmctl_rec_folio_av *fa;
+
+		fa = MMCTL_REC(w->out, MMCTL_REC_FOLIO_AV, mmctl_rec_folio_av);
+		if (!fa)
+			return -EAGAIN;
+		fa->vma_id = v->id;
+		fa->anon_vma_id = mmctl_id(w->slots[i].av);
+		w->slots[i].rec = fa;
+	}
+	return mmctl_walk_folios(w->out, vma, v->id, w->slots, nslots);
+}
+
+static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
+				    struct mmctl_rec_family **famp)
+{
+	struct mmctl_rec_family *fam;
+	struct mm_struct *prev_mm = NULL;
+	struct rb_node *node;
+	int ret;
+
+	fam = MMCTL_REC(w->out, MMCTL_REC_FAMILY, mmctl_rec_family);
+	if (!fam)
+		return -EAGAIN;
+	*famp = fam;
+	fam->root_id = mmctl_id(root);
+	/* Every VMA of the hierarchy has exactly one AVC in the root's tree. */
+	for (node = rb_first(&root->rb_root.rb_root); node; node = rb_next(node)) {
+		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
+
+		ret = mmctl_emit_member(w, fam, avc->vma, root);
+		if (ret)
+			return ret;
+		fam->nr_vmas++;
+		if (avc->vma->vm_mm != prev_mm)
+			fam->nr_mms++;
+		prev_mm = avc->vma->vm_mm;
+	}
+	return 0;
+}
+
+static int mmctl_grow_slots(struct mmctl_walk *w)
+{
+	struct mmctl_folio_av_slot *s;
+
+	if (w->want_slots <= w->max_slots)
+		return 0;
+	s = kvmalloc_array(w->want_slots, sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	kvfree(w->slots);
+	w->slots = s;
+	w->max_slots = w->want_slots;
+	return 0;
+}
+
+static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
+{
+	struct mmctl_rec_family *fam = NULL;
+	struct mmctl_out_mark mark;
+	size_t reserve = MMCTL_RESERVE;
+	int ret, tries;
+	u64 t0;
+
+	mmctl_out_mark(w->out, &mark);
+	for (tries = 0; tries < MMCTL_FAMILY_TRIES; tries++) {
+		ret = mmctl_out_reserve(w->out, reserve);
+		if (!ret)
+			ret = mmctl_grow_slots(w);
+		if (ret)
+			return ret;
+		if (down_read_killable(&root->rwsem))
+			return -EINTR;
+		t0 = ktime_get_ns();
+		w->out->gfp = GFP_NOWAIT;
+		ret = mmctl_walk_family_locked(w, root, &fam);
+		w->out->gfp = GFP_KERNEL;
+		if (fam)
+			fam->lock_ns = ktime_get_ns() - t0;
+		up_read(&root->rwsem);
+		if (ret != -EAGAIN)
+			return ret;
+		/* Out of memory that GFP_NOWAIT could get: retry unlocked. */
+		reserve = max(2 * reserve, w->out->used - mark.used + MMCTL_RESERVE);
+		mmctl_out_rollback(w->out, &mark);
+		fam = NULL;
+		w->retries++;
+		cond_resched();
+	}
+	return -ENOMEM;
+}
+
+static int mmctl_cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Collect the target's distinct roots; the mmap_lock keeps them alive. */
+static void mmctl_collect_roots(struct mmctl_walk *w)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nr_vmas; i++) {
+		struct anon_vma *av = READ_ONCE(w->vmas[i]->anon_vma);
+
+		if (av)
+			w->roots[n++] = av->root;
+	}
+	sort(w->roots, n, sizeof(*w->roots), mmctl_cmp_ptr, NULL);
+	w->nr_roots = 0;
+	for (i = 0; i < n; i++)
+		if (!w->nr_roots || w->roots[w->nr_roots - 1] != w->roots[i])
+			w->roots[w->nr_roots++] = w->roots[i];
+}
+
+/* VMAs of the target in no family: no anon_vma when the pass looked. */
+static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < w->nr_vmas; i++) {
+		struct vm_area_struct *vma = w->vmas[i];
+		struct mmctl_rec_vma *v;
+
+		if (test_bit(i, w->emitted))
+			continue;
+		if (READ_ONCE(vma->anon_vma)) {
+			/* A first fault attached one after its family pass. */
+			*raced = true;
+			return 0;
+		}
+		v = mmctl_emit_vma(w, vma, NULL, NULL);
+		if (!v) {
+			/* GFP_KERNEL failed: the cap (EFBIG) or no memory. */
+			ret = mmctl_out_reserve(w->out, sizeof(*v));
+			return ret ?: -ENOMEM;
+		}
+		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS)) {
+			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, 0);
+			if (ret)
+				return ret == -EAGAIN ? -ENOMEM : ret;
+		}
+	}
+	return 0;
+}
+
+static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
+{
+	struct mmctl_out_mark start;
+	struct vm_area_struct *vma;
+	struct mmctl_rec_dump *d;
+	unsigned int i, n;
+	bool raced;
+	int ret;
+	VMA_ITERATOR(vmi, w->mm, 0);
+
+	n = w->mm->map_count;
+	w->vmas = kvmalloc_array(max(n, 1U), sizeof(*w->vmas), GFP_KERNEL);
+	w->roots = kvmalloc_array(max(n, 1U), sizeof(*w->roots), GFP_KERNEL);
+	w->emitted = bitmap_zalloc(max(n, 1U), GFP_KERNEL);
+	if (!w->vmas || !w->roots || !w->emitted)
+		return -ENOMEM;
+	i = 0;
+	for_each_vma(vmi, vma) {
+		if (i == n)
+			break;
+		w->vmas[i++] = vma;
+	}
+	w->nr_vmas = i;
+
+	mmctl_out_mark(w->out, &start);
+	for (;;) {
+		mmctl_collect_roots(w);
+		bitmap_zero(w->emitted, w->nr_vmas);
+		d = MMCTL_REC(w->out, MMCTL_REC_DUMP, mmctl_rec_dump);
+		if (!d)
+			return -ENOMEM;
+		d->abi_version = MMCTL_ABI_VERSION;
+		d->flags = MMCTL_DUMPF_CONSISTENT;
+		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS))
+			d->flags |= MMCTL_DUMPF_FOLIOS;
+		d->pid = task_tgid_vnr(task);
+		d->key_id = mmctl_key_id();
+		d->mm_id = mmctl_id(w->mm);
+		d->page_shift = PAGE_SHIFT;
+		d->nr_families = w->nr_roots;
+		mmctl_task_comm(d->comm, task);
+
+		for (i = 0; i < w->nr_roots; i++) {
+			ret = mmctl_walk_family(w, w->roots[i]);
+			if (ret)
+				return ret;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+		}
+		raced = false;
+		ret = mmctl_emit_loners(w, &raced);
+		if (ret)
+			return ret;
+		if (!raced)
+			break;
+		if (++w->retries > MMCTL_RACE_TRIES)
+			return -EAGAIN;
+		mmctl_out_rollback(w->out, &start);
+	}
+	d->retries = w->retries;
+	return 0;
+}
+
+int mmctl_dump_pid(struct mmctl_out *out, u32 pid, u32 flags)
+{
+	struct mmctl_walk w = { .out = out, .flags = flags, .want_slots = 16 };
+	struct task_struct *task;
+	struct pid *spid;
+	bool ok;
+	int ret;
+
+	if (!pid || pid > PID_MAX_LIMIT)
+		return -EINVAL;
+	spid = find_get_pid(pid);
+	if (!spid)
+		return -ESRCH;
+	task = get_pid_task(spid, PIDTYPE_PID);
+	put_pid(spid);
+	if (!task)
+		return -ESRCH;
+	if (task->flags & PF_KTHREAD) {
+		ret = -EINVAL;
+		goto put_task;
+	}
+	w.mm = get_task_mm(task);
+	if (!w.mm) {
+		ret = -ESRCH;
+		goto put_task;
+	}
+	rcu_read_lock();
+	ok = mmctl_may_read(task, w.mm);
+	rcu_read_unlock();
+	if (!ok) {
+		ret = -EACCES;
+		goto put_mm;
+	}
+	ret = mmap_read_lock_killable(w.mm);
+	if (ret)
+		goto put_mm;
+	ret = mmctl_walk_mm(&w, task);
+	mmap_read_unlock(w.mm);
+	bitmap_free(w.emitted);
+	kvfree(w.roots);
+	kvfree(w.vmas);
+	kvfree(w.slots);
+put_mm:
+	mmput(w.mm);
+put_task:
+	put_task_struct(task);
+	return ret;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every documented error of MMCTL_IOC_DUMP, the ENOSPC retry protocol,
+ * privilege checks and redaction of family members the caller may not read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../lib/tap.h"
+#include "dump.h"
+
+static int ctl = -1;
+static char buf[1 << 20];
+
+static int dump_raw(struct mmctl_dump_args *a)
+{
+	return ioctl(ctl, MMCTL_IOC_DUMP, a) ? errno : 0;
+}
+
+static struct mmctl_dump_args args(pid_t pid)
+{
+	return (struct mmctl_dump_args){
+		.size = sizeof(struct mmctl_dump_args), .pid = (uint32_t)pid,
+		.buf = (uint64_t)(uintptr_t)buf, .buf_size = sizeof(buf),
+	};
+}
+
+static void expect_errno(const char *name, struct mmctl_dump_args a, int want)
+{
+	int got = dump_raw(&a);
+
+	if (got != want)
+		printf("#   got %s, expected %s\n", got ? strerror(got) : "success",
+		       want ? strerror(want) : "success");
+	tap_result(name, got == want);
+}
+
+static pid_t free_pid(void)
+{
+	char path[64];
+	long max = 32768;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 32768;
+		fclose(f);
+	}
+	for (pid_t p = (pid_t)max - 1; p > 1000; p--) {
+		snprintf(path, sizeof(path), "/proc/%d", (int)p);
+		if (access(path, F_OK))
+			return p;
+	}
+	return 0;
+}
+
+/* Run @fn in a child with uid/gid 65534 (no capabilities); its exit status. */
+static int as_nobody(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(99);
+		_exit(fn());
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 98;
+}
+
+static int nobody_open(void)
+{
+	int fd = open(MMCTL_CTL_PATH, O_RDONLY);
+
+	return fd < 0 && (errno == EACCES || errno == EPERM) ? 0 : 1;
+}
+
+static int nobody_ioctl(void)
+{
+	struct mmctl_dump_args a = args(getppid());
+
+	/* ctl was opened by root before the uid change. */
+	return dump_raw(&a) == EPERM ? 0 : 1;
+}
+
+/* Drop CAP_SYS_PTRACE from this process, keeping CAP_SYS_ADMIN. */
+static int drop_ptrace_cap(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective &= ~(1U << CAP_SYS_PTRACE);
+	d[0].permitted &= ~(1U << CAP_SYS_PTRACE);
+	d[0].inheritable &= ~(1U << CAP_SYS_PTRACE);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/*
+ * A root process without CAP_SYS_PTRACE: another user's process is
+ * refused (EACCES), and in its own family that user's VMA is redacted.
+ */
+static void test_ptrace_rules(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int go[2], ready[2];
+	pid_t other, member;
+	char *m, c;
+
+	if (pipe(go) || pipe(ready))
+		return;
+	m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(m, 1, 4 * pg);
+	other = fork();
+	if (other == 0) {
+		/* Unrelated user, not our family. */
+		close(go[1]);
+		if (setresuid(1000, 1000, 1000))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	member = fork();
+	if (member == 0) {
+		/* Same family (shares m's anon_vma root), other user. */
+		close(go[1]);
+		if (setresuid(1001, 1001, 1001))
+			_exit(1);
+		m[0] = 2;
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(ready[0], &c, 1) != 1 || read(ready[0], &c, 1) != 1) {
+		tap_result("ptrace-rule test processes started", 0);
+		return;
+	}
+
+	pid_t t = fork();
+
+	if (t == 0) {
+		close(go[1]);
+		struct mm_dump d;
+		const struct mmctl_rec_vma *mv, *sv;
+		int ok = 1, r;
+
+		if (drop_ptrace_cap()) {
+			printf("#   capset failed: %s\n", strerror(errno));
+			_exit(1);
+		}
+		struct mmctl_dump_args a = args(other);
+
+		r = dump_raw(&a);
+		EXPECT(&ok, r == EACCES, "dump of another user's process: %s", strerror(r));
+		/* Dump our parent (root, readable): the member is redacted. */
+		r = mm_dump_kmod(&d, getppid(), 0);
+		EXPECT(&ok, r == 0, "dump of own family failed: %s", strerror(-r));
+		if (r == 0) {
+			mv = NULL;
+			sv = mm_dump_vma_at(&d, (uint32_t)getppid(), (uint64_t)(uintptr_t)m);
+			for (size_t i = 0; i < d.nr_vmas; i++)
+				if (d.vmas[i]->pid == (uint32_t)member)
+					mv = d.vmas[i];
+			EXPECT(&ok, sv && !(sv->flags & MMCTL_VMAF_REDACTED), "own VMA visible");
+			EXPECT(&ok, mv != NULL, "member VMA listed");
+			if (mv)
+				EXPECT(&ok, (mv->flags & MMCTL_VMAF_REDACTED) && !mv->start &&
+				       !mv->end && !mv->pgoff && !mv->comm[0],
+				       "member VMA of uid 1001 must be redacted");
+			mm_dump_free(&d);
+		}
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+
+	waitpid(t, &st, 0);
+	tap_result("root without CAP_SYS_PTRACE: other user's pid EACCES, family member redacted",
+		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(go[1]);
+	waitpid(other, NULL, 0);
+	waitpid(member, NULL, 0);
+	munmap(m, 4 * pg);
+}
+
+int main(void)
+{
+	struct mmctl_dump_args a;
+	unsigned char big[sizeof(a) + 16];
+	pid_t zombie, nopid;
+	int r, ok;
+
+	ctl = open(MMCTL_CTL_PATH, O_RDONLY);
+	if (ctl < 0) {
+		tap_result("open " MMCTL_CTL_PATH, 0);
+		return 1;
+	}
+	expect_errno("dump self succeeds", args(getpid()), 0);
+	r = ioctl(ctl, _IO(MMCTL_IOC_MAGIC, 0x7f), 0) ? errno : 0;
+	tap_result("unknown ioctl command: ENOTTY", r == ENOTTY);
+	a = args(getpid());
+	a.size = MMCTL_DUMP_ARGS_SIZE_VER0 - 8;
+	expect_errno("args size below version 0: EINVAL", a, EINVAL);
+	a = args(getpid());
+	a.flags = 1U << 31;
+	expect_errno("unknown flag: EINVAL", a, EINVAL);
+	a = args(getpid());
+	a.reserved0 = 1;
+	expect_errno("non-zero reserved field: EINVAL", a, EINVAL);
+	a = args(getpid());
+	a.flags = MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS;
+	expect_errno("contradictory flags: EINVAL", a, EINVAL);
+	expect_errno("pid 0: EINVAL", args(0), EINVAL);
+	expect_errno("pid above PID_MAX_LIMIT: EINVAL", args(0x7fffffff), EINVAL);
+	nopid = free_pid();
+	expect_errno("nonexistent pid: ESRCH", args(nopid), ESRCH);
+	expect_errno("kernel thread (kthreadd, pid 2): EINVAL", args(2), EINVAL);
+	zombie = fork();
+	if (zombie == 0)
+		_exit(0);
+	usleep(100000);
+	expect_errno("exited (zombie) process: ESRCH", args(zombie), ESRCH);
+	waitpid(zombie, NULL, 0);
+
+	/* Longer struct: zero tail accepted, non-zero tail E2BIG. */
+	memset(big, 0, sizeof(big));
+	a = args(getpid());
+	a.size = sizeof(big);
+	memcpy(big, &a, sizeof(a));
+	r = ioctl(ctl, MMCTL_IOC_DUMP, big) ? errno : 0;
+	tap_result("longer args struct with zero tail: accepted", r == 0);
+	big[sizeof(a) + 3] = 1;
+	r = ioctl(ctl, MMCTL_IOC_DUMP, big) ? errno : 0;
+	tap_result("longer args struct with non-zero tail: E2BIG", r == E2BIG);
+
+	r = ioctl(ctl, MMCTL_IOC_DUMP, NULL) ? errno : 0;
+	tap_result("NULL args pointer: EFAULT", r == EFAULT);
+	a = args(getpid());
+	a.buf = 8;	/* unmapped */
+	expect_errno("unmapped record buffer: EFAULT", a, EFAULT);
+
+	/* Short buffer: ENOSPC with the size needed, then a retry succeeds. */
+	ok = 1;
+	a = args(getpid());
+	a.buf_size = 64;
+	r = dump_raw(&a);
+	EXPECT(&ok, r == ENOSPC, "got %s", strerror(r));
+	EXPECT(&ok, a.buf_used > 64, "buf_used %llu not the size needed",
+	       (unsigned long long)a.buf_used);
+	a.buf_size = a.buf_used + 4096;
+	r = dump_raw(&a);
+	EXPECT(&ok, r == 0, "retry with the size returned: %s", strerror(r));
+	tap_result("short buffer: ENOSPC with size needed, retry succeeds", ok);
+
+	tap_result("unprivileged open of ctl refused", as_nobody(nobody_open) == 0);
+	tap_result("ioctl after dropping root: EPERM", as_nobody(nobody_ioctl) == 0);
+	test_ptrace_rules();
+	close(ctl);
+	return tap_failed ? 1 : 0;
+}
