@@ -11,7 +11,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
-#include <linux/version.h>
 
 /*
  * folio->mapping low bits: PAGE_MAPPING_ANON/_KSM, renamed FOLIO_MAPPING_*
@@ -23,14 +22,11 @@
 
 /*
  * Lockless PMD read: pmd_read_atomic() up to 6.4, pmdp_get_lockless() from
- * 6.5 (pmd_read_atomic removed by the 6.5 page-table rework). x86-64 reads
- * a PMD in one access either way.
+ * 6.5 (the page-table rework that also unexported __pte_offset_map). Both
+ * reduce to one READ_ONCE() of the entry on x86-64, the only architecture
+ * mmctl builds for, so use that on every version.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define mmctl_pmdp_get_lockless(pmdp) pmdp_get_lockless(pmdp)
-#else
-#define mmctl_pmdp_get_lockless(pmdp) pmd_read_atomic(pmdp)
-#endif
+#define mmctl_pmdp_get_lockless(pmdp) READ_ONCE(*(pmdp))
 
 /*
  * The owner task of an mm exists only with CONFIG_MEMCG (mm->owner). Call

@@ -474,13 +474,13 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 
 static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 {
+	VMA_ITERATOR(vmi, w->mm, 0);
 	struct mmctl_out_mark start;
 	struct vm_area_struct *vma;
 	struct mmctl_rec_dump *d;
 	unsigned int i, n;
 	bool raced;
 	int ret;
-	VMA_ITERATOR(vmi, w->mm, 0);
 
 	n = w->mm->map_count;
 	w->vmas = kvmalloc_array(max(n, 1U), sizeof(*w->vmas), GFP_KERNEL);

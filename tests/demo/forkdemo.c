@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define NPAGES 4
+#define DEMO_ADDR 0x200000000000UL
 
 static void die(const char *what)
 {
@@ -45,7 +46,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: forkdemo CMD [ARGS...]\n");
 		return 2;
 	}
-	map = mmap(NULL, NPAGES * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * A fixed address with no neighbour: next to another anonymous VMA the
+	 * first fault could share that VMA's anon_vma, and the demo would no
+	 * longer show the primer's A(2,1,3).
+	 */
+	map = mmap((void *)DEMO_ADDR, NPAGES * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (map == MAP_FAILED)
 		die("mmap");
 	madvise(map, NPAGES * pg, MADV_NOHUGEPAGE);

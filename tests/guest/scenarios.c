@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -26,14 +27,67 @@ static long pg;
 	}								\
 } while (0)
 
+/* Keep the raw dump where the address scan will read it. */
+static void save(const struct mm_dump *d)
+{
+	static int seq;
+	const char *dir = getenv("MMCTL_DUMP_DIR");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/scenario-%d-%03d.bin", dir, (int)getpid(), seq++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(d->buf, 1, d->len, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Facts every quiescent dump of these scenarios must show: interval trees
+ * ordered with correct cached subtree_last and leftmost, every chain entry
+ * pointing back at its VMA and ending at the family root, and no folio
+ * outside its VMA's chain or at the wrong index.
+ */
+static void sane(const struct mm_dump *d, int *ok)
+{
+	for (size_t i = 0; i < d->nr_trees; i++)
+		EXPECT(ok, d->trees[i]->flags == 0, "tree node flags %#x", d->trees[i]->flags);
+	for (size_t i = 0; i < d->nr_avs; i++)
+		EXPECT(ok, d->avs[i]->tree_flags == 0 && d->avs[i]->tree_avcs > 0,
+		       "anon_vma tree_flags %#x, %u nodes", d->avs[i]->tree_flags,
+		       d->avs[i]->tree_avcs);
+	for (size_t i = 0; i < d->nr_chains; i++) {
+		const struct mmctl_rec_chain *c = d->chains[i];
+		const struct mmctl_rec_vma *v = mm_dump_vma(d, c->vma_id);
+
+		EXPECT(ok, !(c->flags & (MMCTL_CHAINF_VMA_MISMATCH | MMCTL_CHAINF_FOREIGN_ROOT)),
+		       "chain flags %#x", c->flags);
+		EXPECT(ok, mm_dump_av(d, c->anon_vma_id) != NULL, "chain names an anon_vma not in the dump");
+		if (v && c->pos + 1 == v->chain_len)
+			EXPECT(ok, c->anon_vma_id == v->root_id, "last chain entry is not the root");
+	}
+	for (size_t i = 0; i < d->nr_folios; i++)
+		EXPECT(ok, d->folios[i]->outside_chain == 0 && d->folios[i]->index_mismatch == 0,
+		       "folio mismatches in a quiescent dump");
+	EXPECT(ok, d->nr_families == d->hdr->nr_families, "family count");
+	EXPECT(ok, d->hdr->flags & MMCTL_DUMPF_CONSISTENT, "module dump not marked consistent");
+}
+
 /* Dump @pid or fail the scenario. */
 static int dump(struct mm_dump *d, pid_t pid, int *ok)
 {
 	int r = mm_dump_kmod(d, pid, 0);
 
-	if (r)
+	if (r) {
 		tap_diag(ok, "dump of pid %d failed: %s", (int)pid, strerror(-r));
-	return r;
+		return r;
+	}
+	save(d);
+	sane(d, ok);
+	return 0;
 }
 
 static const struct mmctl_rec_vma *target_vma(const struct mm_dump *d, unsigned long start,

@@ -137,8 +137,8 @@ struct mmctl_rec_family {
 #define MMCTL_VMAF_TARGET	(1U << 0) /* belongs to the target's mm */
 #define MMCTL_VMAF_FILE		(1U << 1) /* file-backed (vm_file set) */
 #define MMCTL_VMAF_ANON		(1U << 2) /* vma_is_anonymous() */
-#define MMCTL_VMAF_REDACTED	(1U << 3) /* caller may not read the owner: start,
-					   * end, pgoff and comm are zeroed */
+/* Caller may not read the owner: start, end, pgoff and comm are zeroed. */
+#define MMCTL_VMAF_REDACTED	(1U << 3)
 #define MMCTL_VMAF_NO_OWNER	(1U << 4) /* owner task unknown (exiting mm) */
 
 struct mmctl_rec_vma {
@@ -173,8 +173,8 @@ struct mmctl_rec_anon_vma {
 /* mmctl_rec_chain.flags */
 #define MMCTL_CHAINF_IS_ANON_VMA (1U << 0) /* avc->anon_vma == vma->anon_vma */
 #define MMCTL_CHAINF_VMA_MISMATCH (1U << 1) /* avc->vma != the list's VMA */
-#define MMCTL_CHAINF_FOREIGN_ROOT (1U << 2) /* avc->anon_vma->root is not the
-					    * family's root (its tree was not read) */
+/* avc->anon_vma->root is not the family's root (its tree was not read). */
+#define MMCTL_CHAINF_FOREIGN_ROOT (1U << 2)
 
 struct mmctl_rec_chain {
 	struct mmctl_rec_hdr hdr;
