@@ -7,16 +7,19 @@
  * no permission), 4 the target is gone or invalid.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/mmctl.h>
 
+#include "dump.h"
+#include "mmctl.h"
+
 #define MMCTL_CLI_VERSION "0.1.0"
 #define DEBUGFS_DIR "/sys/kernel/debug/mmctl"
 
-enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2, EXIT_BACKEND = 3, EXIT_TARGET = 4 };
 
 struct cmd {
 	const char *name;
@@ -25,6 +28,50 @@ struct cmd {
 };
 
 static int do_help(int argc, char **argv);
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mmctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+}
+
+int report_dump_error(int err, long pid)
+{
+	switch (-err) {
+	case ENOENT:
+		p_err("module not loaded (%s missing): insmod module/mmctl.ko", MMCTL_CTL_PATH);
+		return EXIT_BACKEND;
+	case EPERM:
+	case EACCES:
+		p_err("pid %ld: permission denied (need root with CAP_SYS_ADMIN, and ptrace read access)",
+		      pid);
+		return EXIT_BACKEND;
+	case ESRCH:
+		p_err("pid %ld: no such process (or it has exited)", pid);
+		return EXIT_TARGET;
+	case EINVAL:
+		p_err("pid %ld: invalid target (a kernel thread has no user memory)", pid);
+		return EXIT_TARGET;
+	default:
+		p_err("pid %ld: dump failed: %s", pid, strerror(-err));
+		return EXIT_BACKEND;
+	}
+}
+
+const char *mm_short_id(uint64_t id)
+{
+	static char ring[8][20];
+	static int next;
+	char *s = ring[next++ % 8];
+
+	snprintf(s, sizeof(ring[0]), "%016llx", (unsigned long long)id);
+	return s;
+}
 
 static int do_version(int argc, char **argv)
 {
@@ -47,6 +94,7 @@ static int do_version(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "help", do_help, "show this help" },
+	{ "tree", do_tree, "PID: anon_vma tree(s) of a process" },
 	{ "version", do_version, "print CLI and module versions" },
 };
 

@@ -195,6 +195,83 @@ static void test_ptrace_rules(void)
 	munmap(m, 4 * pg);
 }
 
+/* The hard cap: a dump larger than max_dump_bytes fails with EFBIG. */
+static void test_cap(void)
+{
+	const char *param = "/sys/module/mmctl/parameters/max_dump_bytes";
+	char old[64] = "";
+	FILE *f = fopen(param, "r");
+	int r1, r2;
+
+	if (!f || !fgets(old, sizeof(old), f)) {
+		tap_result("max_dump_bytes parameter readable", 0);
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	f = fopen(param, "w");
+	fputs("4096\n", f);
+	fclose(f);
+	struct mmctl_dump_args a = args(getpid());
+
+	r1 = dump_raw(&a);
+	f = fopen(param, "w");
+	fputs(old, f);
+	fclose(f);
+	a = args(getpid());
+	r2 = dump_raw(&a);
+	if (r1 != EFBIG || r2)
+		printf("#   with a 4 KiB cap: %s; restored: %s\n", strerror(r1), strerror(r2));
+	tap_result("dump above max_dump_bytes: EFBIG; cap restored: success",
+		   r1 == EFBIG && r2 == 0);
+}
+
+/*
+ * Targets that exit while being dumped: each child is dumped in a loop
+ * until it is gone, so every child's exit falls inside the loop. Every call
+ * succeeds or says ESRCH, nothing else (and the console stays clean).
+ */
+static void test_exiting_targets(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int n_ok = 0, n_gone = 0, bad = 0, last_bad = 0;
+
+	for (int i = 0; i < 100; i++) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			char *m = mmap(NULL, 64 * pg, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			for (int k = 0; k < 64; k++)
+				m[k * pg] = 1;
+			if (fork() == 0)
+				_exit(0);
+			usleep((useconds_t)(i % 10) * 1000);
+			_exit(0);
+		}
+		for (int k = 0; k < 100000; k++) {
+			struct mmctl_dump_args a = args(c);
+			int r = dump_raw(&a);
+
+			if (r == 0) {
+				n_ok++;
+				continue;
+			}
+			if (r == ESRCH)
+				n_gone++;
+			else
+				bad++, last_bad = r;
+			break;
+		}
+		waitpid(c, NULL, 0);
+	}
+	printf("#   %d dumps succeeded before their target exited, %d ended in ESRCH, %d other errors (last: %s)\n",
+	       n_ok, n_gone, bad, last_bad ? strerror(last_bad) : "none");
+	tap_result("targets exiting mid-dump: only success or ESRCH", bad == 0 && n_gone == 100);
+}
+
 int main(void)
 {
 	struct mmctl_dump_args a;
@@ -267,6 +344,8 @@ int main(void)
 	tap_result("unprivileged open of ctl refused", as_nobody(nobody_open) == 0);
 	tap_result("ioctl after dropping root: EPERM", as_nobody(nobody_ioctl) == 0);
 	test_ptrace_rules();
+	test_cap();
+	test_exiting_targets();
 	close(ctl);
 	return tap_failed ? 1 : 0;
 }

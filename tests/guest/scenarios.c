@@ -351,6 +351,27 @@ static int scen_chain3(struct procs *p)
 	}
 	mm_dump_free(&d1);
 	mm_dump_free(&d3);
+
+	/* MMCTL_DUMP_MEMBER_FOLIOS: P1's dump carries P3's folio summary too. */
+	if (mm_dump_kmod(&d1, p->pid[0], MMCTL_DUMP_MEMBER_FOLIOS)) {
+		tap_diag(&ok, "member-folio dump failed");
+		return 0;
+	}
+	save(&d1);
+	sane(&d1, &ok);
+	v3 = mm_dump_vma_at(&d1, (uint32_t)p->pid[2], M0);
+	EXPECT(&ok, v3 && mm_dump_folios(&d1, v3->id), "no folio summary for member P3");
+	if (v3) {
+		expect_pages(&d1, v3, v3->anon_vma_id, 1, "member P3 pages on C", &ok);
+		expect_pages(&d1, v3, v3->root_id, 3, "member P3 pages on A", &ok);
+	}
+	mm_dump_free(&d1);
+	if (mm_dump_kmod(&d1, p->pid[0], 0) == 0) {
+		v3 = mm_dump_vma_at(&d1, (uint32_t)p->pid[2], M0);
+		EXPECT(&ok, v3 && !mm_dump_folios(&d1, v3->id),
+		       "without the flag, members get no folio summary");
+		mm_dump_free(&d1);
+	}
 	return ok;
 }
 
