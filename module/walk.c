@@ -344,6 +344,8 @@ static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
 	struct rb_node *node;
 	int ret;
 
+	/* Members' mms are pinned only while this root lock is held. */
+	w->last_mm = NULL;
 	fam = MMCTL_REC(w->out, MMCTL_REC_FAMILY, mmctl_rec_family);
 	if (!fam)
 		return -EAGAIN;
