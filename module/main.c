@@ -6,9 +6,11 @@
  *   version  "mmctl VERSION abi N"
  *   ctl      ioctl interface (uapi/linux/mmctl.h), the stable ABI
  *   target   default pid for "tree" (global, last writer wins)
- *   tree     text dump, one object per line. Each open file has its own
- *            target: write a pid to the open file, then read it. An open
- *            that has not written one uses "target" as it was at open time.
+ *   tree     text dump, one object per line
+ *   check    the checker's verdicts (lib/check.c) and a summary line
+ *   Each open file of tree/check has its own target: write a pid to the
+ *   open file, then read it. An open that has not written one uses
+ *   "target" as it was at open time.
  */
 #include <linux/capability.h>
 #include <linux/debugfs.h>
@@ -43,12 +45,15 @@ static const struct file_operations mmctl_ctl_fops = {
 	.llseek = noop_llseek,
 };
 
-/* Per-open state of "tree": its own pid and the text rendered for it. */
+typedef int (*mmctl_text_fn)(u32 pid, struct mmctl_tbuf *t);
+
+/* Per-open state of "tree"/"check": its own pid and the text made for it. */
 struct mmctl_tree_file {
 	struct mutex lock;
+	mmctl_text_fn gen;	/* from the inode: which file this is */
 	u32 pid;
-	char *text;
-	size_t len;
+	struct mmctl_tbuf text;
+	bool have_text;
 };
 
 static int mmctl_tree_open(struct inode *inode, struct file *file)
@@ -61,6 +66,7 @@ static int mmctl_tree_open(struct inode *inode, struct file *file)
 	if (!tf)
 		return -ENOMEM;
 	mutex_init(&tf->lock);
+	tf->gen = inode->i_private;
 	tf->pid = READ_ONCE(mmctl_target);
 	file->private_data = tf;
 	return 0;
@@ -70,7 +76,7 @@ static int mmctl_tree_release(struct inode *inode, struct file *file)
 {
 	struct mmctl_tree_file *tf = file->private_data;
 
-	kvfree(tf->text);
+	kvfree(tf->text.buf);
 	kfree(tf);
 	return 0;
 }
@@ -87,8 +93,9 @@ static ssize_t mmctl_tree_write(struct file *file, const char __user *ubuf,
 		return ret;
 	mutex_lock(&tf->lock);
 	tf->pid = pid;
-	kvfree(tf->text);
-	tf->text = NULL;
+	kvfree(tf->text.buf);
+	memset(&tf->text, 0, sizeof(tf->text));
+	tf->have_text = false;
 	*ppos = 0;
 	mutex_unlock(&tf->lock);
 	return count;
@@ -98,23 +105,19 @@ static ssize_t mmctl_tree_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	struct mmctl_tree_file *tf = file->private_data;
-	struct mmctl_out out;
 	ssize_t ret;
 
 	mutex_lock(&tf->lock);
-	if (!tf->text) {
-		mmctl_out_init(&out, mmctl_max_dump_bytes);
-		ret = tf->pid ? mmctl_dump_pid(&out, tf->pid, 0) : -EINVAL;
-		if (!ret) {
-			tf->text = mmctl_render_text(&out, &tf->len);
-			if (!tf->text)
-				ret = -ENOMEM;
-		}
-		mmctl_out_free(&out);
-		if (ret)
+	if (!tf->have_text) {
+		ret = tf->pid ? tf->gen(tf->pid, &tf->text) : -EINVAL;
+		if (ret) {
+			kvfree(tf->text.buf);
+			memset(&tf->text, 0, sizeof(tf->text));
 			goto unlock;
+		}
+		tf->have_text = true;
 	}
-	ret = simple_read_from_buffer(ubuf, count, ppos, tf->text, tf->len);
+	ret = simple_read_from_buffer(ubuf, count, ppos, tf->text.buf, tf->text.len);
 unlock:
 	mutex_unlock(&tf->lock);
 	return ret;
@@ -141,7 +144,8 @@ static int __init mmctl_init(void)
 	debugfs_create_file("version", 0600, mmctl_dir, NULL, &version_fops);
 	debugfs_create_file("ctl", 0600, mmctl_dir, NULL, &mmctl_ctl_fops);
 	debugfs_create_u32("target", 0600, mmctl_dir, &mmctl_target);
-	debugfs_create_file("tree", 0600, mmctl_dir, NULL, &mmctl_tree_fops);
+	debugfs_create_file("tree", 0600, mmctl_dir, mmctl_tree_pid, &mmctl_tree_fops);
+	debugfs_create_file("check", 0600, mmctl_dir, mmctl_check_pid, &mmctl_tree_fops);
 	pr_info("mmctl: loaded, version %s\n", MMCTL_VERSION);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef MMCTL_INTERNAL_H
 #define MMCTL_INTERNAL_H
 
+#include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
@@ -69,8 +70,18 @@ int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		      u64 vma_id, struct mmctl_folio_av_slot *slots,
 		      unsigned int nr_slots);
 
-/* text.c: render a dump as one line per object. */
-char *mmctl_render_text(struct mmctl_out *out, size_t *len);
+/* text.c: growable text buffers and the dump rendered one object a line. */
+struct mmctl_tbuf {
+	char *buf;		/* kvmalloc'ed */
+	size_t len, size;
+	bool failed;		/* an allocation failed: text incomplete */
+};
+
+__printf(2, 3) void mmctl_tprintf(struct mmctl_tbuf *t, const char *fmt, ...);
+int mmctl_tree_pid(u32 pid, struct mmctl_tbuf *t);
+
+/* check.c: the shared checker's verdicts for a pid, as text. */
+int mmctl_check_pid(u32 pid, struct mmctl_tbuf *t);
 
 /* ioctl.c */
 long mmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

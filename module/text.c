@@ -10,13 +10,7 @@
 
 #include "mmctl.h"
 
-struct mmctl_tbuf {
-	char *buf;
-	size_t len, size;
-	bool failed;
-};
-
-static __printf(2, 3) void tprintf(struct mmctl_tbuf *t, const char *fmt, ...)
+void mmctl_tprintf(struct mmctl_tbuf *t, const char *fmt, ...)
 {
 	va_list ap;
 	size_t need;
@@ -48,7 +42,7 @@ static __printf(2, 3) void tprintf(struct mmctl_tbuf *t, const char *fmt, ...)
 
 static void mmctl_text_vma(struct mmctl_tbuf *t, const struct mmctl_rec_vma *v)
 {
-	tprintf(t, "vma id=%016llx pid=%u comm=%.16s range=%llx-%llx pgoff=%llx perm=%c%c%c%c anon_vma=%016llx chain_len=%u vm_flags=%#x%s%s%s\n",
+	mmctl_tprintf(t, "vma id=%016llx pid=%u comm=%.16s range=%llx-%llx pgoff=%llx perm=%c%c%c%c anon_vma=%016llx chain_len=%u vm_flags=%#x%s%s%s\n",
 		v->id, v->pid, v->comm[0] ? v->comm : "-", v->start, v->end,
 		v->pgoff,
 		v->vm_flags & MMCTL_VM_READ ? 'r' : '-',
@@ -74,12 +68,12 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 
 	switch (h->type) {
 	case MMCTL_REC_DUMP:
-		tprintf(t, "dump pid=%u comm=%.16s abi=%u families=%u flags=%#x retries=%u\n",
+		mmctl_tprintf(t, "dump pid=%u comm=%.16s abi=%u families=%u flags=%#x retries=%u\n",
 			d->pid, d->comm, d->abi_version, d->nr_families,
 			d->flags, d->retries);
 		break;
 	case MMCTL_REC_FAMILY:
-		tprintf(t, "family root=%016llx vmas=%u anon_vmas=%u chain_entries=%u mms=%u lock_ns=%llu\n",
+		mmctl_tprintf(t, "family root=%016llx vmas=%u anon_vmas=%u chain_entries=%u mms=%u lock_ns=%llu\n",
 			fa->root_id, fa->nr_vmas, fa->nr_anon_vmas, fa->nr_chain,
 			fa->nr_mms, fa->lock_ns);
 		break;
@@ -87,55 +81,54 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 		mmctl_text_vma(t, (const void *)h);
 		break;
 	case MMCTL_REC_ANON_VMA:
-		tprintf(t, "anon_vma id=%016llx root=%016llx parent=%016llx refcount=%u num_children=%llu num_active_vmas=%llu tree_avcs=%u tree_flags=%#x\n",
+		mmctl_tprintf(t, "anon_vma id=%016llx root=%016llx parent=%016llx refcount=%u num_children=%llu num_active_vmas=%llu tree_avcs=%u tree_flags=%#x\n",
 			a->id, a->root_id, a->parent_id, a->refcount,
 			a->num_children, a->num_active_vmas, a->tree_avcs,
 			a->tree_flags);
 		break;
 	case MMCTL_REC_CHAIN:
-		tprintf(t, "chain vma=%016llx pos=%u anon_vma=%016llx avc=%016llx flags=%#x\n",
+		mmctl_tprintf(t, "chain vma=%016llx pos=%u anon_vma=%016llx avc=%016llx flags=%#x\n",
 			c->vma_id, c->pos, c->anon_vma_id, c->avc_id, c->flags);
 		break;
 	case MMCTL_REC_TREE:
-		tprintf(t, "tree anon_vma=%016llx pos=%u avc=%016llx vma=%016llx pgoff=%llx-%llx subtree_last=%llx calc=%llx flags=%#x\n",
+		mmctl_tprintf(t, "tree anon_vma=%016llx pos=%u avc=%016llx vma=%016llx pgoff=%llx-%llx subtree_last=%llx calc=%llx flags=%#x\n",
 			tr->anon_vma_id, tr->pos, tr->avc_id, tr->vma_id,
 			tr->start_pgoff, tr->last_pgoff, tr->subtree_last,
 			tr->subtree_last_calc, tr->flags);
 		break;
 	case MMCTL_REC_FOLIOS:
-		tprintf(t, "folios vma=%016llx present=%llu anon=%llu ksm=%llu thp=%llu zero=%llu file=%llu other=%llu swap=%llu migration=%llu outside_chain=%llu index_mismatch=%llu flags=%#x\n",
+		mmctl_tprintf(t, "folios vma=%016llx present=%llu anon=%llu ksm=%llu thp=%llu zero=%llu file=%llu other=%llu swap=%llu migration=%llu outside_chain=%llu index_mismatch=%llu flags=%#x\n",
 			f->vma_id, f->present, f->anon, f->ksm, f->thp, f->zero,
 			f->file, f->other, f->swap, f->migration,
 			f->outside_chain, f->index_mismatch, f->flags);
 		break;
 	case MMCTL_REC_FOLIO_AV:
-		tprintf(t, "folio_av vma=%016llx anon_vma=%016llx pages=%llu\n",
+		mmctl_tprintf(t, "folio_av vma=%016llx anon_vma=%016llx pages=%llu\n",
 			fv->vma_id, fv->anon_vma_id, fv->pages);
 		break;
 	case MMCTL_REC_SAMPLE:
-		tprintf(t, "sample vma=%016llx kind=%s addr=%llx anon_vma=%016llx index=%llx expected=%llx\n",
+		mmctl_tprintf(t, "sample vma=%016llx kind=%s addr=%llx anon_vma=%016llx index=%llx expected=%llx\n",
 			s->vma_id,
 			s->kind == MMCTL_SAMPLE_INDEX ? "index" : "outside_chain",
 			s->addr, s->anon_vma_id, s->index, s->expected_index);
 		break;
 	default:
-		tprintf(t, "record type=%u size=%u\n", h->type, h->size);
+		mmctl_tprintf(t, "record type=%u size=%u\n", h->type, h->size);
 	}
 }
 
-/* Returns a kvmalloc'ed text (caller kvfree()s) or NULL on ENOMEM. */
-char *mmctl_render_text(struct mmctl_out *out, size_t *len)
+/* Dump @pid and append it as text to @t. Returns 0 or the dump's errno. */
+int mmctl_tree_pid(u32 pid, struct mmctl_tbuf *t)
 {
-	struct mmctl_tbuf t = {};
 	const struct mmctl_rec_hdr *h = NULL;
+	struct mmctl_out out;
 	void *cursor = NULL;
+	int ret;
 
-	while ((h = mmctl_out_next(out, h, &cursor)))
-		mmctl_text_rec(&t, h);
-	if (t.failed || !t.buf) {
-		kvfree(t.buf);
-		return NULL;
-	}
-	*len = t.len;
-	return t.buf;
+	mmctl_out_init(&out, mmctl_max_dump_bytes);
+	ret = mmctl_dump_pid(&out, pid, 0);
+	while (!ret && (h = mmctl_out_next(&out, h, &cursor)))
+		mmctl_text_rec(t, h);
+	mmctl_out_free(&out);
+	return ret ?: (t->failed ? -ENOMEM : 0);
 }

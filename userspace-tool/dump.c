@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../lib/check.h"
 #include "dump.h"
 
 int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
@@ -56,23 +57,6 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 	(arr)[(n)++] = (const void *)(rec);				\
 } while (0)
 
-/* A record type the reader knows must be at least as long as its struct. */
-static size_t min_size(uint32_t type)
-{
-	switch (type) {
-	case MMCTL_REC_DUMP: return sizeof(struct mmctl_rec_dump);
-	case MMCTL_REC_FAMILY: return sizeof(struct mmctl_rec_family);
-	case MMCTL_REC_VMA: return sizeof(struct mmctl_rec_vma);
-	case MMCTL_REC_ANON_VMA: return sizeof(struct mmctl_rec_anon_vma);
-	case MMCTL_REC_CHAIN: return sizeof(struct mmctl_rec_chain);
-	case MMCTL_REC_TREE: return sizeof(struct mmctl_rec_tree);
-	case MMCTL_REC_FOLIOS: return sizeof(struct mmctl_rec_folios);
-	case MMCTL_REC_FOLIO_AV: return sizeof(struct mmctl_rec_folio_av);
-	case MMCTL_REC_SAMPLE: return sizeof(struct mmctl_rec_sample);
-	default: return sizeof(struct mmctl_rec_hdr);
-	}
-}
-
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 {
 	size_t off = 0;
@@ -83,7 +67,7 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 	while (off < len) {
 		const struct mmctl_rec_hdr *h = (const void *)((char *)buf + off);
 
-		if (len - off < sizeof(*h) || h->size < min_size(h->type) ||
+		if (len - off < sizeof(*h) || h->size < mmctl_rec_min_size(h->type) ||
 		    h->size % 8 || h->size > len - off)
 			goto bad;
 		switch (h->type) {

@@ -63,6 +63,18 @@ int report_dump_error(int err, long pid)
 	}
 }
 
+int parse_pid(const char *cmd, const char *s, long *pid)
+{
+	char *end;
+
+	*pid = strtol(s, &end, 10);
+	if (!*s || *end || *pid <= 0 || *pid > 0x7fffffff) {
+		p_err("%s: '%s' is not a pid", cmd, s);
+		return -1;
+	}
+	return 0;
+}
+
 const char *mm_short_id(uint64_t id)
 {
 	static char ring[8][20];
@@ -94,6 +106,7 @@ static int do_version(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "help", do_help, "show this help" },
+	{ "check", do_check, "PID...: check anon_vma invariants I1-I9" },
 	{ "tree", do_tree, "PID: anon_vma tree(s) of a process" },
 	{ "version", do_version, "print CLI and module versions" },
 };

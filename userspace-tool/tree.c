@@ -90,7 +90,6 @@ int do_tree(int argc, char **argv)
 	struct tree_opts o = { 0 };
 	uint32_t flags = 0;
 	struct mm_dump d;
-	char *end;
 	long pid;
 	int c, r;
 
@@ -109,11 +108,8 @@ int do_tree(int argc, char **argv)
 		p_err("tree: expected one PID (see 'mmctl tree help')");
 		return EXIT_USAGE;
 	}
-	pid = strtol(argv[optind], &end, 10);
-	if (*end || pid <= 0 || pid > 0x7fffffff) {
-		p_err("tree: '%s' is not a pid", argv[optind]);
+	if (parse_pid("tree", argv[optind], &pid))
 		return EXIT_USAGE;
-	}
 	r = mm_dump_kmod(&d, (pid_t)pid, flags);
 	if (r)
 		return report_dump_error(r, pid);

@@ -13,7 +13,16 @@
 
 #include "../lib/procs.h"
 #include "../lib/tap.h"
+#include "checkrun.h"
 #include "dump.h"
+
+static void print_verdict(void *arg, const struct mmctl_violation *v)
+{
+	(void)arg;
+	printf("#   checker: %s on %016llx expected %llu found %llu\n",
+	       mmctl_rules[v->rule].name, (unsigned long long)v->object,
+	       (unsigned long long)v->expected, (unsigned long long)v->found);
+}
 
 static long pg;
 
@@ -74,6 +83,16 @@ static void sane(const struct mm_dump *d, int *ok)
 		       "folio mismatches in a quiescent dump");
 	EXPECT(ok, d->nr_families == d->hdr->nr_families, "family count");
 	EXPECT(ok, d->hdr->flags & MMCTL_DUMPF_CONSISTENT, "module dump not marked consistent");
+
+	/* The shared checker: a quiescent scenario has no verdict at all. */
+	struct mmctl_check_result res;
+	int r = mm_check_buf(d->buf, d->len, print_verdict, NULL, &res);
+
+	EXPECT(ok, r == 0 && !res.count[MMCTL_SEV_ERROR] && !res.count[MMCTL_SEV_WARNING] &&
+	       !res.count[MMCTL_SEV_TRANSIENT] && !res.partial,
+	       "checker: %d, %u errors, %u warnings, %u transient", r,
+	       res.count[MMCTL_SEV_ERROR], res.count[MMCTL_SEV_WARNING],
+	       res.count[MMCTL_SEV_TRANSIENT]);
 }
 
 /* Dump @pid or fail the scenario. */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The anon_vma invariant checker (I1-I9 of the primer), one implementation
+ * compiled into the module and into the CLI. Plain C over the uapi records:
+ * no libc, no kernel headers beyond linux/types.h and linux/errno.h; memory
+ * and record iteration come from the caller through struct mmctl_check_ops.
+ */
+#ifndef MMCTL_CHECK_H
+#define MMCTL_CHECK_H
+
+#include <linux/types.h>
+#include <linux/mmctl.h>
+
+enum mmctl_severity {
+	MMCTL_SEV_ERROR = 0,	/* corruption: the kernel (or mmctl) is wrong */
+	MMCTL_SEV_WARNING = 1,	/* a lower bound exceeded, e.g. extra references */
+	MMCTL_SEV_TRANSIENT = 2, /* a legitimate window (fork in progress) */
+	MMCTL_SEV_NR
+};
+
+/* Stable rule identifiers; names in mmctl_rules[]. Append only. */
+enum mmctl_rule {
+	MMCTL_R_RECORD,		/* malformed or duplicate record */
+	MMCTL_R_I1_ANON_VMA,	/* vma->anon_vma not on its chain */
+	MMCTL_R_I1_AVC_VMA,	/* avc->vma differs from the chain's VMA */
+	MMCTL_R_I1_DUP,		/* an anon_vma twice on one chain */
+	MMCTL_R_I1_ROOT,	/* chain entry of another hierarchy */
+	MMCTL_R_I1_LAST,	/* last chain entry is not the root */
+	MMCTL_R_I1_CLOSED,	/* chain not ancestor-closed */
+	MMCTL_R_I1_UNKNOWN,	/* chain names an anon_vma not in the dump */
+	MMCTL_R_I1_LEN,		/* chain_len disagrees with the entries */
+	MMCTL_R_I2_EMPTY,	/* anon_vma set, chain empty */
+	MMCTL_R_I2_FORK,	/* chain but no anon_vma: fork in progress */
+	MMCTL_R_I3_NOT_IN_TREE,	/* a chain AVC missing from its anon_vma's tree */
+	MMCTL_R_I3_NOT_ON_CHAIN, /* a tree node that is on no chain */
+	MMCTL_R_I3_ORDER,	/* in-order pgoff decreases */
+	MMCTL_R_I3_SUBTREE,	/* cached rb_subtree_last wrong */
+	MMCTL_R_I3_LEFTMOST,	/* cached leftmost is not rb_first */
+	MMCTL_R_I3_COUNT,	/* tree_avcs disagrees with the nodes */
+	MMCTL_R_I3_RANGE,	/* node range is not its VMA's pgoff range */
+	MMCTL_R_I4_ROOT,	/* root link wrong */
+	MMCTL_R_I4_PARENT,	/* parent not a live anon_vma of the hierarchy */
+	MMCTL_R_I4_CYCLE,	/* parent links loop */
+	MMCTL_R_I5,		/* num_active_vmas */
+	MMCTL_R_I6,		/* num_children */
+	MMCTL_R_I7_EMPTY,	/* live anon_vma with an empty tree */
+	MMCTL_R_I7_REF,		/* refcount below 1 */
+	MMCTL_R_I7_ROOT_REF,	/* root refcount below 1 + non-root anon_vmas */
+	MMCTL_R_I7_ROOT_EXTRA,	/* root refcount above it (KSM, migration...) */
+	MMCTL_R_I8,		/* VMAs sharing an anon_vma with different chains */
+	MMCTL_R_I9_OUTSIDE,	/* folio mapping outside the VMA's chain */
+	MMCTL_R_I9_INDEX,	/* folio index != linear_page_index */
+	MMCTL_R_I9_FOLIO_AV,	/* page count for an anon_vma not on the chain */
+	MMCTL_R_NR
+};
+
+struct mmctl_rule_info {
+	const char *name;	/* e.g. "I5-num_active_vmas" */
+	const char *object;	/* what the object ID names: "vma", "anon_vma" */
+	const char *explain;	/* one line */
+	__u32 severity;
+};
+
+extern const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR];
+
+struct mmctl_violation {
+	__u32 rule;		/* enum mmctl_rule */
+	__u32 severity;		/* enum mmctl_severity */
+	__u64 object;		/* ID of the object the rule is about */
+	__u64 expected;
+	__u64 found;
+	__u64 aux;		/* a second ID or an address, rule-specific */
+};
+
+/* mmctl_check_result.partial: rules only checked as lower bounds. */
+#define MMCTL_PARTIAL_I5	(1U << 0)
+#define MMCTL_PARTIAL_I6	(1U << 1)
+#define MMCTL_PARTIAL_I7	(1U << 2)
+#define MMCTL_PARTIAL_I4	(1U << 3) /* missing parents not judged */
+#define MMCTL_PARTIAL_I1	(1U << 4) /* unknown chain anon_vmas not judged */
+
+struct mmctl_check_result {
+	__u32 count[MMCTL_SEV_NR];
+	__u32 partial;		/* MMCTL_PARTIAL_* */
+	__u32 nr_vmas, nr_anon_vmas, nr_chain, nr_tree;
+};
+
+struct mmctl_check_ops {
+	void *ctx;
+	/* zeroed memory, or NULL */
+	void *(*alloc)(void *ctx, unsigned long size);
+	void (*free)(void *ctx, void *p);
+	/* the record after @prev (NULL: the first), NULL at the end */
+	const struct mmctl_rec_hdr *(*next)(void *ctx, const struct mmctl_rec_hdr *prev);
+	/* one verdict; may be NULL to only count */
+	void (*report)(void *ctx, const struct mmctl_violation *v);
+};
+
+/*
+ * Check one dump. Returns 0 (verdicts in @res and through ops->report),
+ * -ENOMEM, or -EBADMSG when the dump has no MMCTL_REC_DUMP record. A dump
+ * that is not MMCTL_DUMPF_CONSISTENT, or is MMCTL_DUMPF_PARTIAL, is checked
+ * in lower-bound mode: counts are compared as bounds, and res->partial
+ * names the rules that could not be checked for equality.
+ */
+int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *res);
+
+/* Smallest valid size of a record of @type (the header's for unknown types). */
+__u32 mmctl_rec_min_size(__u32 type);
+
+#endif /* MMCTL_CHECK_H */
