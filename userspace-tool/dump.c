@@ -2,9 +2,11 @@
 /* Taking and indexing dumps. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../lib/check.h"
@@ -13,6 +15,7 @@
 int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
 	struct mmctl_dump_args a;
+	struct utsname u;
 	size_t size = 64 * 1024;
 	void *buf = NULL;
 	int fd, ret, tries;
@@ -46,7 +49,10 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 		free(buf);
 		return ret;
 	}
-	return mm_dump_parse(d, buf, a.buf_used);
+	ret = mm_dump_parse(d, buf, a.buf_used);
+	if (!ret && !uname(&u))
+		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
+	return ret;
 }
 
 #define PUSH(arr, n, rec) do {						\
@@ -56,6 +62,169 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 	(arr) = _p;							\
 	(arr)[(n)++] = (const void *)(rec);				\
 } while (0)
+
+static size_t ht_cap(size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap <<= 1;
+	return cap;
+}
+
+static size_t ht_slot(uint64_t id, size_t mask)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
+}
+
+static ssize_t ht_find(const uint64_t *keys, const size_t *vals, size_t mask, uint64_t id)
+{
+	if (!id || !keys)
+		return -1;
+	for (size_t i = ht_slot(id, mask); keys[i]; i = (i + 1) & mask)
+		if (keys[i] == id)
+			return (ssize_t)vals[i];
+	return -1;
+}
+
+/* First record wins for a duplicate ID (the checker reports duplicates). */
+static void ht_insert(uint64_t *keys, size_t *vals, size_t mask, uint64_t id, size_t v)
+{
+	size_t i;
+
+	if (!id)
+		return;
+	for (i = ht_slot(id, mask); keys[i]; i = (i + 1) & mask)
+		if (keys[i] == id)
+			return;
+	keys[i] = id;
+	vals[i] = v;
+}
+
+ssize_t mm_dump_vma_idx(const struct mm_dump *d, uint64_t id)
+{
+	return ht_find(d->vma_keys, d->vma_vals, d->vma_mask, id);
+}
+
+ssize_t mm_dump_av_idx(const struct mm_dump *d, uint64_t id)
+{
+	return ht_find(d->av_keys, d->av_vals, d->av_mask, id);
+}
+
+/*
+ * Group @n records by owner (counting sort into @order, @lists per owner).
+ * @pos gives the position within the owner, or -1 for record order.
+ */
+static int group(size_t nowners, const void *const *recs, size_t n,
+		 ssize_t (*owner)(const struct mm_dump *, const void *),
+		 long (*pos)(const void *), const struct mm_dump *d,
+		 struct mm_list **lists, const void ***order)
+{
+	struct mm_list *l = calloc(nowners + 1, sizeof(*l));
+	const void **o = calloc(n + 1, sizeof(*o));
+	size_t *fill = calloc(nowners + 1, sizeof(*fill)), sum = 0;
+
+	if (!l || !o || !fill) {
+		free(l);
+		free(o);
+		free(fill);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ssize_t w = owner(d, recs[i]);
+
+		if (w >= 0)
+			l[w].len++;
+	}
+	for (size_t w = 0; w < nowners; w++) {
+		l[w].start = sum;
+		sum += l[w].len;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ssize_t w = owner(d, recs[i]);
+		long p;
+
+		if (w < 0)
+			continue;
+		p = pos ? pos(recs[i]) : -1;
+		if (p < 0 || (size_t)p >= l[w].len || o[l[w].start + p])
+			p = (long)fill[w];	/* no or bad position: keep order */
+		while ((size_t)p < l[w].len && o[l[w].start + p])
+			p++;
+		if ((size_t)p < l[w].len)
+			o[l[w].start + p] = recs[i];
+		fill[w]++;
+	}
+	free(fill);
+	*lists = l;
+	*order = o;
+	return 0;
+}
+
+static ssize_t chain_owner(const struct mm_dump *d, const void *r)
+{
+	return mm_dump_vma_idx(d, ((const struct mmctl_rec_chain *)r)->vma_id);
+}
+
+static long chain_pos(const void *r)
+{
+	return ((const struct mmctl_rec_chain *)r)->pos;
+}
+
+static ssize_t fav_owner(const struct mm_dump *d, const void *r)
+{
+	return mm_dump_vma_idx(d, ((const struct mmctl_rec_folio_av *)r)->vma_id);
+}
+
+static ssize_t sample_owner(const struct mm_dump *d, const void *r)
+{
+	return mm_dump_vma_idx(d, ((const struct mmctl_rec_sample *)r)->vma_id);
+}
+
+static ssize_t tree_owner(const struct mm_dump *d, const void *r)
+{
+	return mm_dump_av_idx(d, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
+}
+
+static long tree_pos(const void *r)
+{
+	return ((const struct mmctl_rec_tree *)r)->pos;
+}
+
+static int build_indexes(struct mm_dump *d)
+{
+	size_t vc = ht_cap(d->nr_vmas), ac = ht_cap(d->nr_avs);
+
+	d->vma_keys = calloc(vc, sizeof(*d->vma_keys));
+	d->vma_vals = calloc(vc, sizeof(*d->vma_vals));
+	d->av_keys = calloc(ac, sizeof(*d->av_keys));
+	d->av_vals = calloc(ac, sizeof(*d->av_vals));
+	d->vma_folios = calloc(d->nr_vmas + 1, sizeof(*d->vma_folios));
+	if (!d->vma_keys || !d->vma_vals || !d->av_keys || !d->av_vals || !d->vma_folios)
+		return -ENOMEM;
+	d->vma_mask = vc - 1;
+	d->av_mask = ac - 1;
+	for (size_t i = 0; i < d->nr_vmas; i++)
+		ht_insert(d->vma_keys, d->vma_vals, d->vma_mask, d->vmas[i]->id, i);
+	for (size_t i = 0; i < d->nr_avs; i++)
+		ht_insert(d->av_keys, d->av_vals, d->av_mask, d->avs[i]->id, i);
+	for (size_t i = 0; i < d->nr_folios; i++) {
+		ssize_t v = mm_dump_vma_idx(d, d->folios[i]->vma_id);
+
+		if (v >= 0 && !d->vma_folios[v])
+			d->vma_folios[v] = d->folios[i];
+	}
+	if (group(d->nr_vmas, (const void *const *)d->chains, d->nr_chains, chain_owner,
+		  chain_pos, d, &d->vma_chain, (const void ***)&d->chain_order) ||
+	    group(d->nr_vmas, (const void *const *)d->folio_avs, d->nr_folio_avs, fav_owner,
+		  NULL, d, &d->vma_fav, (const void ***)&d->fav_order) ||
+	    group(d->nr_vmas, (const void *const *)d->samples, d->nr_samples, sample_owner,
+		  NULL, d, &d->vma_samples, (const void ***)&d->sample_order) ||
+	    group(d->nr_avs, (const void *const *)d->trees, d->nr_trees, tree_owner,
+		  tree_pos, d, &d->av_tree, (const void ***)&d->tree_order))
+		return -ENOMEM;
+	return 0;
+}
 
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 {
@@ -90,6 +259,8 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 	}
 	if (!d->hdr)
 		goto bad;
+	if (build_indexes(d))
+		goto nomem;
 	return 0;
 bad:
 	mm_dump_free(d);
@@ -109,16 +280,28 @@ void mm_dump_free(struct mm_dump *d)
 	free(d->folios);
 	free(d->folio_avs);
 	free(d->samples);
+	free(d->vma_keys);
+	free(d->vma_vals);
+	free(d->av_keys);
+	free(d->av_vals);
+	free(d->vma_folios);
+	free(d->vma_chain);
+	free(d->vma_fav);
+	free(d->vma_samples);
+	free(d->av_tree);
+	free(d->chain_order);
+	free(d->fav_order);
+	free(d->sample_order);
+	free(d->tree_order);
 	free(d->buf);
 	memset(d, 0, sizeof(*d));
 }
 
 const struct mmctl_rec_vma *mm_dump_vma(const struct mm_dump *d, uint64_t id)
 {
-	for (size_t i = 0; i < d->nr_vmas; i++)
-		if (d->vmas[i]->id == id)
-			return d->vmas[i];
-	return NULL;
+	ssize_t i = mm_dump_vma_idx(d, id);
+
+	return i < 0 ? NULL : d->vmas[i];
 }
 
 const struct mmctl_rec_vma *mm_dump_vma_at(const struct mm_dump *d, uint32_t pid,
@@ -132,44 +315,46 @@ const struct mmctl_rec_vma *mm_dump_vma_at(const struct mm_dump *d, uint32_t pid
 
 const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id)
 {
-	for (size_t i = 0; i < d->nr_avs; i++)
-		if (d->avs[i]->id == id)
-			return d->avs[i];
-	return NULL;
+	ssize_t i = mm_dump_av_idx(d, id);
+
+	return i < 0 ? NULL : d->avs[i];
+}
+
+const struct mmctl_rec_chain **mm_dump_chain_recs(const struct mm_dump *d, uint64_t vma_id,
+						  size_t *n)
+{
+	ssize_t i = mm_dump_vma_idx(d, vma_id);
+
+	*n = i < 0 ? 0 : d->vma_chain[i].len;
+	return i < 0 ? NULL : d->chain_order + d->vma_chain[i].start;
 }
 
 size_t mm_dump_chain(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 		     size_t max)
 {
-	size_t n = 0;
+	size_t n;
+	const struct mmctl_rec_chain **c = mm_dump_chain_recs(d, vma_id, &n);
 
-	for (size_t i = 0; i < d->nr_chains; i++) {
-		const struct mmctl_rec_chain *c = d->chains[i];
-
-		if (c->vma_id != vma_id)
-			continue;
-		if (c->pos < max)
-			ids[c->pos] = c->anon_vma_id;
-		n++;
-	}
+	for (size_t k = 0; k < n && k < max; k++)
+		ids[k] = c[k] ? c[k]->anon_vma_id : 0;
 	return n;
 }
 
 const struct mmctl_rec_folios *mm_dump_folios(const struct mm_dump *d,
 					      uint64_t vma_id)
 {
-	for (size_t i = 0; i < d->nr_folios; i++)
-		if (d->folios[i]->vma_id == vma_id)
-			return d->folios[i];
-	return NULL;
+	ssize_t i = mm_dump_vma_idx(d, vma_id);
+
+	return i < 0 ? NULL : d->vma_folios[i];
 }
 
 uint64_t mm_dump_folio_pages(const struct mm_dump *d, uint64_t vma_id,
 			     uint64_t av_id)
 {
-	for (size_t i = 0; i < d->nr_folio_avs; i++)
-		if (d->folio_avs[i]->vma_id == vma_id &&
-		    d->folio_avs[i]->anon_vma_id == av_id)
-			return d->folio_avs[i]->pages;
+	ssize_t i = mm_dump_vma_idx(d, vma_id);
+
+	for (size_t k = 0; i >= 0 && k < d->vma_fav[i].len; k++)
+		if (d->fav_order[d->vma_fav[i].start + k]->anon_vma_id == av_id)
+			return d->fav_order[d->vma_fav[i].start + k]->pages;
 	return 0;
 }

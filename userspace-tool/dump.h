@@ -14,6 +14,11 @@
 
 #define MMCTL_CTL_PATH "/sys/kernel/debug/mmctl/ctl"
 
+/* Records of one owner (a VMA or an anon_vma), in position order. */
+struct mm_list {
+	size_t start, len;	/* into the owner kind's order array */
+};
+
 struct mm_dump {
 	void *buf;
 	size_t len;
@@ -28,6 +33,17 @@ struct mm_dump {
 	const struct mmctl_rec_sample **samples;
 	size_t nr_families, nr_vmas, nr_avs, nr_chains, nr_trees, nr_folios,
 		nr_folio_avs, nr_samples, nr_unknown;
+	char kernel[80];	/* release the dump was taken on */
+
+	/* indexes, built by mm_dump_parse() */
+	uint64_t *vma_keys, *av_keys;	/* open addressing: ID -> index + 1 */
+	size_t *vma_vals, *av_vals, vma_mask, av_mask;
+	struct mm_list *vma_chain, *vma_fav, *vma_samples, *av_tree;
+	const struct mmctl_rec_chain **chain_order;	/* by VMA, by pos */
+	const struct mmctl_rec_folio_av **fav_order;	/* by VMA */
+	const struct mmctl_rec_sample **sample_order;	/* by VMA */
+	const struct mmctl_rec_tree **tree_order;	/* by anon_vma, by pos */
+	const struct mmctl_rec_folios **vma_folios;	/* by VMA index */
 };
 
 /*
@@ -40,11 +56,16 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags);
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len);
 void mm_dump_free(struct mm_dump *d);
 
-/* Lookups (linear; fine for the sizes tests and single dumps see). */
+/* Lookups, O(1) through the indexes. */
+ssize_t mm_dump_vma_idx(const struct mm_dump *d, uint64_t id);
+ssize_t mm_dump_av_idx(const struct mm_dump *d, uint64_t id);
 const struct mmctl_rec_vma *mm_dump_vma(const struct mm_dump *d, uint64_t id);
 const struct mmctl_rec_vma *mm_dump_vma_at(const struct mm_dump *d, uint32_t pid,
 					   uint64_t start);
 const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id);
+/* Chain records of VMA @vma_id in position order (*n of them). */
+const struct mmctl_rec_chain **mm_dump_chain_recs(const struct mm_dump *d, uint64_t vma_id,
+						  size_t *n);
 /* Chain of VMA @vma_id in list order into @ids (up to @max); returns length. */
 size_t mm_dump_chain(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 		     size_t max);

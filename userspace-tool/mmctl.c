@@ -2,65 +2,71 @@
 /*
  * mmctl: command-line front end to the mmctl anon_vma observer.
  *
- * Exit codes: 0 success, 1 the command ran and found a problem (e.g. a check
- * failed), 2 usage error, 3 the backend is unavailable (module not loaded,
- * no permission), 4 the target is gone or invalid.
+ * mmctl [OPTIONS] COMMAND [ARGS]; options may also follow the command.
+ * Commands match by unique prefix (bpftool style). Exit codes: 0 ok,
+ * 1 invariant errors found, 2 usage error, 3 environment error.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/mmctl.h>
 
-#include "dump.h"
+#include "checkrun.h"
+#include "json.h"
 #include "mmctl.h"
 
-#define MMCTL_CLI_VERSION "0.1.0"
+#define MMCTL_CLI_VERSION "0.3.0"
 #define DEBUGFS_DIR "/sys/kernel/debug/mmctl"
 
-
-struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-};
-
-static int do_help(int argc, char **argv);
+struct mm_opts opts;
 
 void p_err(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "mmctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
+	fprintf(stderr, "mmctl: %s\n", msg);
+	if (opts.format == FMT_JSON && opts.out) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "error", json_object_new_string(msg));
+		mm_print_json(j);
+	}
 }
 
-int report_dump_error(int err, long pid)
+int report_dump_error(int err, const char *what)
 {
 	switch (-err) {
 	case ENOENT:
-		p_err("module not loaded (%s missing): insmod module/mmctl.ko", MMCTL_CTL_PATH);
-		return EXIT_BACKEND;
+		p_err("%s: module not loaded (%s missing): insmod module/mmctl.ko", what,
+		      MMCTL_CTL_PATH);
+		break;
 	case EPERM:
 	case EACCES:
-		p_err("pid %ld: permission denied (need root with CAP_SYS_ADMIN, and ptrace read access)",
-		      pid);
-		return EXIT_BACKEND;
+		p_err("%s: permission denied (need root with CAP_SYS_ADMIN, and ptrace read access)",
+		      what);
+		break;
 	case ESRCH:
-		p_err("pid %ld: no such process (or it has exited)", pid);
-		return EXIT_TARGET;
+		p_err("%s: no such process (or it has exited)", what);
+		break;
 	case EINVAL:
-		p_err("pid %ld: invalid target (a kernel thread has no user memory)", pid);
-		return EXIT_TARGET;
+		p_err("%s: invalid target (a kernel thread has no user memory)", what);
+		break;
 	default:
-		p_err("pid %ld: dump failed: %s", pid, strerror(-err));
-		return EXIT_BACKEND;
+		p_err("%s: dump failed: %s", what, strerror(-err));
 	}
+	return EXIT_ENV;
 }
 
 int parse_pid(const char *cmd, const char *s, long *pid)
@@ -81,44 +87,229 @@ const char *mm_short_id(uint64_t id)
 	static int next;
 	char *s = ring[next++ % 8];
 
+	if (!id)
+		return "-";
 	snprintf(s, sizeof(ring[0]), "%016llx", (unsigned long long)id);
 	return s;
 }
 
+static int is_file_arg(const char *arg)
+{
+	struct stat st;
+
+	return !strcmp(arg, "-") || strchr(arg, '/') || strstr(arg, ".json") ||
+		(stat(arg, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend)
+{
+	char what[64];
+	long pid;
+	int r;
+
+	if (is_file_arg(arg)) {
+		const char *err = NULL;
+
+		r = mm_dump_load(!strcmp(arg, "-") ? "/dev/stdin" : arg, d, &err);
+		if (r) {
+			p_err("%s: %s: %s", cmd, arg, err ? err : strerror(-r));
+			return EXIT_ENV;
+		}
+		*backend = "file";
+		return EXIT_OK;
+	}
+	if (parse_pid(cmd, arg, &pid))
+		return EXIT_USAGE;
+	snprintf(what, sizeof(what), "%s: pid %ld", cmd, pid);
+	if (opts.backend == BK_BPF ||
+	    (opts.backend == BK_AUTO && access(MMCTL_CTL_PATH, F_OK))) {
+		if (opts.backend == BK_BPF) {
+			p_err("%s: the BPF backend is not available in this build", what);
+			return EXIT_ENV;
+		}
+		/* auto without the module: say what is missing */
+		return report_dump_error(-ENOENT, what);
+	}
+	r = mm_dump_kmod(d, (pid_t)pid, opts.no_folios ? MMCTL_DUMP_NO_FOLIOS : 0);
+	if (r)
+		return report_dump_error(r, what);
+	*backend = "kmod";
+	return EXIT_OK;
+}
+
+int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,
+		  const char **backend)
+{
+	if (argc != 2) {
+		p_err("%s: expected one PID or FILE (see 'mmctl help %s')", cmd, cmd);
+		return EXIT_USAGE;
+	}
+	return mm_get_dump(cmd, argv[1], d, backend);
+}
+
+struct vlist {
+	struct mmctl_violation *v;
+	size_t n, cap;
+};
+
+static void vlist_add(void *arg, const struct mmctl_violation *v)
+{
+	struct vlist *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct mmctl_violation *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *v;
+}
+
+int mm_check_dump(const struct mm_dump *d, struct mmctl_violation **v, size_t *nv,
+		  struct mmctl_check_result *res)
+{
+	struct vlist l = { 0 };
+	int r = mm_check_buf(d->buf, d->len, vlist_add, &l, res);
+
+	*v = l.v;
+	*nv = l.n;
+	return r;
+}
+
+void mm_print_json(struct json_object *j)
+{
+	int fl = opts.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+		JSON_C_TO_STRING_PLAIN;
+
+	fprintf(opts.out, "%s\n", json_object_to_json_string_ext(j, fl | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+}
+
+int mm_emit_dump_json(const struct mm_dump *d, const char *backend)
+{
+	struct mmctl_check_result res;
+	struct mmctl_violation *v = NULL;
+	size_t nv = 0;
+	int r = mm_check_dump(d, &v, &nv, &res);
+
+	mm_print_json(mm_dump_to_json(d, backend, v, nv));
+	free(v);
+	return r ? EXIT_ENV : EXIT_OK;
+}
+
+static int do_help(int argc, char **argv);
+
 static int do_version(int argc, char **argv)
 {
-	char line[128];
+	char line[128] = "not loaded\n";
 	FILE *f;
 
 	(void)argc;
 	(void)argv;
-	printf("mmctl %s (abi %u)\n", MMCTL_CLI_VERSION, MMCTL_ABI_VERSION);
 	f = fopen(DEBUGFS_DIR "/version", "r");
-	if (!f) {
-		printf("module: not available (%s)\n", strerror(errno));
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			snprintf(line, sizeof(line), "unreadable\n");
+		fclose(f);
+	}
+	if (opts.format == FMT_JSON) {
+		struct json_object *j = json_object_new_object();
+
+		line[strcspn(line, "\n")] = 0;
+		json_object_object_add(j, "version", json_object_new_string(MMCTL_CLI_VERSION));
+		json_object_object_add(j, "abi", json_object_new_int(MMCTL_ABI_VERSION));
+		json_object_object_add(j, "module", json_object_new_string(line));
+		mm_print_json(j);
 		return EXIT_OK;
 	}
-	if (fgets(line, sizeof(line), f))
-		printf("module: %s", line);
-	fclose(f);
+	fprintf(opts.out, "mmctl %s (abi %u)\nmodule: %s", MMCTL_CLI_VERSION,
+		MMCTL_ABI_VERSION, line);
 	return EXIT_OK;
 }
 
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
 static const struct cmd cmds[] = {
-	{ "help", do_help, "show this help" },
-	{ "check", do_check, "PID...: check anon_vma invariants I1-I9" },
-	{ "tree", do_tree, "PID: anon_vma tree(s) of a process" },
-	{ "version", do_version, "print CLI and module versions" },
+	{ "tree", do_tree, "PID|FILE", "anon_vma tree(s) of a process, indented (--all-members)" },
+	{ "check", do_check, "PID|FILE...", "check invariants I1-I9; exit 1 on errors" },
+	{ "vmas", do_vmas, "PID|FILE", "a table like /proc/PID/maps with anon_vma columns" },
+	{ "folios", do_folios, "PID|FILE [ADDR[-ADDR]]", "folio summary per VMA, mismatch samples" },
+	{ "dump", do_dump, "PID|FILE", "the whole dump as JSON (for diff, check, saving)" },
+	{ "diff", do_diff, "A B | --watch PID [-- CMD...]", "what changed between two dumps" },
+	{ "top", do_top, "[--pids L] [--cgroup DIR] [--sort COL] [-n N]", "survey processes" },
+	{ "merge-why", do_merge_why, "PID|FILE", "why adjacent anonymous VMAs did not merge" },
+	{ "version", do_version, "", "CLI, ABI and module versions" },
+	{ "help", do_help, "[COMMAND]", "this help, or a command's" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "backend", required_argument, NULL, 'B' },
+	{ "no-folios", no_argument, NULL, 'N' },
+	{ "all-members", no_argument, NULL, 'a' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "pids", required_argument, NULL, 'P' },
+	{ "cgroup", required_argument, NULL, 'C' },
+	{ "watch", no_argument, NULL, 'w' },
+	{ 0 }
+};
+
+/* One line per option; mmctl(8) and the bash completion list the same. */
+static const char *const option_help[] = {
+	"-j, --json            JSON output (the stable interface)",
+	"-p, --pretty          pretty-printed JSON (implies --json)",
+	"    --format=FMT      text, json or dot (Graphviz, tree only)",
+	"    --backend=B       kmod, bpf or auto (module if loaded, else BPF)",
+	"    --no-folios       skip the page-table walk",
+	"    --all-members     tree: list every family member's VMAs",
+	"-o, --output=FILE     write output to FILE",
+	"-V, --version         print versions",
+	"-v, --verbose         more detail on errors",
+	"-h, --help            this help",
+	"    --sort=COL        top: anon_vmas, avcs, chain, family, bytes, pid",
+	"    --pids=LIST       top: comma-separated pids",
+	"    --cgroup=DIR      top: processes of a cgroup (v2 directory)",
+	"-n N                  top: show N rows",
+	"    --watch           diff: snapshot PID, run CMD (or wait for Enter), snapshot",
+	NULL
 };
 
 static int do_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	printf("usage: mmctl [-V|--version] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
-	printf("\nexit codes: 0 ok, 1 problem found, 2 usage, 3 backend unavailable, 4 bad target\n");
+	if (argc > 1) {
+		for (size_t i = 0; i < NCMDS; i++)
+			if (!strcmp(cmds[i].name, argv[1])) {
+				fprintf(opts.out, "usage: mmctl %s %s\n  %s\n", cmds[i].name,
+					cmds[i].args, cmds[i].help);
+				return EXIT_OK;
+			}
+		p_err("help: no command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	fprintf(opts.out, "usage: mmctl [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(opts.out, "  %-10s %-28s %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	fprintf(opts.out, "\noptions:\n");
+	for (size_t i = 0; option_help[i]; i++)
+		fprintf(opts.out, "  %s\n", option_help[i]);
+	fprintf(opts.out, "\nPID|FILE: a live process, or a dump saved with 'mmctl dump PID > FILE'.\n"
+		"exit codes: 0 ok, 1 invariant errors found, 2 usage error,\n"
+		"            3 environment error (no module or BPF, permission, pid gone, output)\n");
 	return EXIT_OK;
 }
 
@@ -128,7 +319,7 @@ static const struct cmd *find_cmd(const char *name)
 	const struct cmd *hit = NULL;
 	size_t len = strlen(name);
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (size_t i = 0; i < NCMDS; i++) {
 		if (strcmp(cmds[i].name, name) == 0)
 			return &cmds[i];
 		if (strncmp(cmds[i].name, name, len) == 0) {
@@ -140,20 +331,124 @@ static const struct cmd *find_cmd(const char *name)
 	return hit;
 }
 
+/* Output that could not be written is an error, not a silent truncation. */
+static int finish_output(int rc)
+{
+	int bad = fflush(opts.out) != 0 || ferror(opts.out);
+
+	if (fclose(opts.out) != 0)
+		bad = 1;
+	if (bad) {
+		fprintf(stderr, "mmctl: writing %s failed: %s\n",
+			opts.out_path ? opts.out_path : "standard output", strerror(errno));
+		return EXIT_ENV;
+	}
+	return rc;
+}
+
+/* Apply one parsed option; EXIT_OK, or an exit code after reporting. */
+static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int *help)
+{
+	switch (ch) {
+	case 'j': opts.format = FMT_JSON; break;
+	case 'p': opts.format = FMT_JSON; opts.pretty = 1; break;
+	case 'F':
+		if (!strcmp(arg, "text")) {
+			opts.format = FMT_TEXT;
+		} else if (!strcmp(arg, "json")) {
+			opts.format = FMT_JSON;
+		} else if (!strcmp(arg, "dot")) {
+			opts.format = FMT_DOT;
+		} else {
+			p_err("unknown format '%s' (text, json, dot)", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	case 'B':
+		if (!strcmp(arg, "kmod")) {
+			opts.backend = BK_KMOD;
+		} else if (!strcmp(arg, "bpf")) {
+			opts.backend = BK_BPF;
+		} else if (!strcmp(arg, "auto")) {
+			opts.backend = BK_AUTO;
+		} else {
+			p_err("unknown backend '%s' (kmod, bpf, auto)", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	case 'o':
+	case 'V':
+		if (!before_cmd) {
+			p_err("-o and -V go before the command");
+			return EXIT_USAGE;
+		}
+		if (ch == 'o')
+			opts.out_path = arg;
+		else
+			*version = 1;
+		break;
+	case 'N': opts.no_folios = 1; break;
+	case 'a': opts.all_members = 1; break;
+	case 'v': opts.verbose = 1; break;
+	case 'h': *help = 1; break;
+	case 's': opts.sort = arg; break;
+	case 'P': opts.pids = arg; break;
+	case 'C': opts.cgroup = arg; break;
+	case 'n': opts.limit = strtol(arg, NULL, 10); break;
+	case 'w': opts.watch = 1; break;
+	default:
+		fprintf(stderr, "mmctl: see 'mmctl help'\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
+	int ch, rc, version = 0, help = 0, cargc;
+	char **cargv;
 
-	if (argc < 2) {
+	opts.out = stdout;
+	opts.limit = 20;
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE is reported, not a silent death */
+	/* "+": stop at the command; its own options are parsed below. */
+	while ((ch = getopt_long(argc, argv, "+jpo:Vvhn:", longopts, NULL)) != -1) {
+		rc = apply_opt(ch, optarg, 1, &version, &help);
+		if (rc)
+			return rc;
+	}
+	if (opts.out_path) {
+		opts.out = fopen(opts.out_path, "w");
+		if (!opts.out) {
+			opts.out = stdout;
+			p_err("cannot open %s: %s", opts.out_path, strerror(errno));
+			return EXIT_ENV;
+		}
+	}
+	if (version)
+		return finish_output(do_version(0, NULL));
+	if (optind >= argc) {
 		do_help(0, NULL);
-		return EXIT_USAGE;
+		return finish_output(help ? EXIT_OK : EXIT_USAGE);
 	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
-		return do_version(0, NULL);
-	c = find_cmd(argv[1]);
+	c = find_cmd(argv[optind]);
 	if (!c) {
-		fprintf(stderr, "mmctl: unknown or ambiguous command '%s' (see 'mmctl help')\n", argv[1]);
-		return EXIT_USAGE;
+		p_err("unknown or ambiguous command '%s' (see 'mmctl help')", argv[optind]);
+		return finish_output(EXIT_USAGE);
 	}
-	return c->fn(argc - 1, argv + 1);
+	/* Options after the command (GNU getopt moves operands to the end). */
+	cargc = argc - optind;
+	cargv = argv + optind;
+	optind = 1;
+	while ((ch = getopt_long(cargc, cargv, "jpo:Vvhn:", longopts, NULL)) != -1) {
+		rc = apply_opt(ch, optarg, 0, &version, &help);
+		if (rc)
+			return finish_output(rc);
+	}
+	if (help)
+		return finish_output(do_help(2, (char *[]){ "help", (char *)c->name, NULL }));
+	/* cargv[optind..] are the operands: hand them over as argv[1..]. */
+	cargv[optind - 1] = cargv[0];
+	return finish_output(c->fn(cargc - optind + 1, cargv + optind - 1));
 }

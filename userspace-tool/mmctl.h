@@ -4,18 +4,78 @@
 #define MMCTL_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
-enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2, EXIT_BACKEND = 3, EXIT_TARGET = 4 };
+#include "../lib/check.h"
+#include "dump.h"
 
+/* Exit codes (mmctl help, mmctl(8)). */
+enum {
+	EXIT_OK = 0,		/* success, no invariant error */
+	EXIT_FOUND = 1,		/* invariant errors found */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_ENV = 3,		/* environment: no backend, no permission, pid gone,
+				 * unreadable file, output failed */
+};
+
+enum mm_format { FMT_TEXT, FMT_JSON, FMT_DOT };
+enum mm_backend { BK_AUTO, BK_KMOD, BK_BPF };
+
+struct mm_opts {
+	enum mm_format format;
+	int pretty;
+	enum mm_backend backend;
+	int no_folios;
+	int all_members;
+	int verbose;
+	const char *out_path;
+	FILE *out;
+	/* command-specific */
+	const char *sort;	/* top */
+	const char *pids;	/* top */
+	const char *cgroup;	/* top */
+	long limit;		/* top -n */
+	int watch;		/* diff --watch */
+};
+
+extern struct mm_opts opts;
+
+/* One error path: stderr, and {"error": ...} on stdout under JSON. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print why a dump failed; returns the exit code for it. */
-int report_dump_error(int err, long pid);
+int report_dump_error(int err, const char *what);
 /* A pid argument of command @cmd; prints the error itself. */
 int parse_pid(const char *cmd, const char *s, long *pid);
-/* Short form of an ID for humans (static buffer ring, 8 entries). */
+/* Short form of an ID for humans (ring of static buffers). */
 const char *mm_short_id(uint64_t id);
+
+/*
+ * The dump a command works on: a live pid through the chosen backend, or a
+ * saved JSON dump when @arg names a file ("-" is stdin). Returns an exit
+ * code (EXIT_OK on success); errors are reported.
+ */
+int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend);
+/* A command's single PID|FILE operand, loaded: mm_get_dump() after the
+ * argument count is checked. */
+int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,
+		  const char **backend);
+/* Run the checker; the verdicts (caller frees *v) and counts. */
+int mm_check_dump(const struct mm_dump *d, struct mmctl_violation **v, size_t *nv,
+		  struct mmctl_check_result *res);
+/* Print @j (json-c object) to the output, pretty with -p; puts it. */
+struct json_object;
+void mm_print_json(struct json_object *j);
+/* The dump and its verdicts as JSON on the output (EXIT_OK or EXIT_ENV;
+ * reporting verdicts is not judging them: that is mmctl check). */
+int mm_emit_dump_json(const struct mm_dump *d, const char *backend);
 
 int do_tree(int argc, char **argv);
 int do_check(int argc, char **argv);
+int do_vmas(int argc, char **argv);
+int do_folios(int argc, char **argv);
+int do_diff(int argc, char **argv);
+int do_top(int argc, char **argv);
+int do_merge_why(int argc, char **argv);
+int do_dump(int argc, char **argv);
 
 #endif /* MMCTL_CLI_H */

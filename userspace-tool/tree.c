@@ -1,133 +1,258 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmctl tree PID: each anon_vma hierarchy PID's VMAs belong to, as an
- * indented tree of anon_vmas with the VMAs whose anon_vma each one is.
+ * mmctl tree PID|FILE: each anon_vma hierarchy of PID as an indented tree of
+ * anon_vmas with the VMAs whose anon_vma each one is; --format=dot draws it.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump.h"
 #include "mmctl.h"
 
-struct tree_opts {
-	int all_members;
+struct tree_ctx {
+	const struct mm_dump *d;
+	size_t *kid_start, *kid_len, *kids;	/* children per anon_vma */
+	size_t *vma_start, *vma_len, *vmas;	/* VMAs using each anon_vma */
+	unsigned char *bad;			/* objects with a verdict */
 };
 
-static void print_vma(const struct mm_dump *d, const struct mmctl_rec_vma *v, int depth)
+/* Children and users of each anon_vma, by counting sort (linear). */
+static int tree_index(struct tree_ctx *t)
 {
-	const struct mmctl_rec_folios *f = mm_dump_folios(d, v->id);
+	const struct mm_dump *d = t->d;
+	size_t na = d->nr_avs, *fk, *fv;
 
-	printf("%*s", 2 * depth + 2, "");
-	if (v->flags & MMCTL_VMAF_REDACTED)
-		printf("vma [redacted] pid %u", v->pid);
-	else
-		printf("vma %llx-%llx pgoff %#llx pid %u %.16s",
-		       (unsigned long long)v->start, (unsigned long long)v->end,
-		       (unsigned long long)v->pgoff, v->pid, v->comm);
-	printf(" chain %u%s", v->chain_len, (v->flags & MMCTL_VMAF_TARGET) ? " *" : "");
-	if (f && (f->flags & MMCTL_FOLIOSF_WALKED)) {
-		printf("  pages:");
-		for (size_t i = 0; i < d->nr_folio_avs; i++)
-			if (d->folio_avs[i]->vma_id == v->id && d->folio_avs[i]->pages)
-				printf(" %s=%llu", mm_short_id(d->folio_avs[i]->anon_vma_id),
-				       (unsigned long long)d->folio_avs[i]->pages);
-		if (f->zero)
-			printf(" zero=%llu", (unsigned long long)f->zero);
-		if (f->outside_chain || f->index_mismatch)
-			printf(" MISMATCH outside_chain=%llu index=%llu",
-			       (unsigned long long)f->outside_chain,
-			       (unsigned long long)f->index_mismatch);
+	t->kid_start = calloc(na + 1, sizeof(size_t));
+	t->kid_len = calloc(na + 1, sizeof(size_t));
+	t->kids = calloc(na + 1, sizeof(size_t));
+	t->vma_start = calloc(na + 1, sizeof(size_t));
+	t->vma_len = calloc(na + 1, sizeof(size_t));
+	t->vmas = calloc(d->nr_vmas + 1, sizeof(size_t));
+	fk = calloc(na + 1, sizeof(size_t));
+	fv = calloc(na + 1, sizeof(size_t));
+	if (!t->kid_start || !t->kid_len || !t->kids || !t->vma_start || !t->vma_len ||
+	    !t->vmas || !fk || !fv) {
+		free(fk);
+		free(fv);
+		return -1;
 	}
-	printf("\n");
-}
+	for (size_t i = 0; i < na; i++) {
+		ssize_t p = mm_dump_av_idx(d, d->avs[i]->parent_id);
 
-static void print_av(const struct mm_dump *d, const struct mmctl_rec_anon_vma *a,
-		     int depth, const struct tree_opts *o)
-{
-	size_t others = 0;
-
-	printf("%*sanon_vma %s  children %llu  active_vmas %llu  refcount %u%s\n",
-	       2 * depth, "", mm_short_id(a->id), (unsigned long long)a->num_children,
-	       (unsigned long long)a->num_active_vmas, a->refcount,
-	       a->parent_id == a->id ? "  (root)" : "");
+		if (p >= 0 && (size_t)p != i)
+			t->kid_len[p]++;
+	}
 	for (size_t i = 0; i < d->nr_vmas; i++) {
-		const struct mmctl_rec_vma *v = d->vmas[i];
+		ssize_t a = mm_dump_av_idx(d, d->vmas[i]->anon_vma_id);
 
-		if (v->anon_vma_id != a->id)
-			continue;
-		if (o->all_members || (v->flags & MMCTL_VMAF_TARGET))
-			print_vma(d, v, depth);
-		else
-			others++;
+		if (a >= 0)
+			t->vma_len[a]++;
 	}
-	if (others)
-		printf("%*s(+%zu VMAs of other processes)\n", 2 * depth + 2, "", others);
-	for (size_t i = 0; i < d->nr_avs; i++)
-		if (d->avs[i]->parent_id == a->id && d->avs[i]->id != a->id)
-			print_av(d, d->avs[i], depth + 1, o);
+	for (size_t i = 1; i <= na; i++) {
+		t->kid_start[i] = t->kid_start[i - 1] + t->kid_len[i - 1];
+		t->vma_start[i] = t->vma_start[i - 1] + t->vma_len[i - 1];
+	}
+	for (size_t i = 0; i < na; i++) {
+		ssize_t p = mm_dump_av_idx(d, d->avs[i]->parent_id);
+
+		if (p >= 0 && (size_t)p != i)
+			t->kids[t->kid_start[p] + fk[p]++] = i;
+	}
+	for (size_t i = 0; i < d->nr_vmas; i++) {
+		ssize_t a = mm_dump_av_idx(d, d->vmas[i]->anon_vma_id);
+
+		if (a >= 0)
+			t->vmas[t->vma_start[a] + fv[a]++] = i;
+	}
+	free(fk);
+	free(fv);
+	return 0;
 }
 
-static int tree_help(void)
+static void tree_free(struct tree_ctx *t)
 {
-	printf("usage: mmctl tree [--all-members] [--no-folios] PID\n"
-	       "  Each anon_vma hierarchy of PID: anon_vmas indented under their parent\n"
-	       "  (children, active_vmas, refcount), with the VMAs whose anon_vma each is.\n"
-	       "  VMAs of PID are marked '*'; --all-members lists other processes' too.\n");
-	return EXIT_OK;
+	free(t->kid_start);
+	free(t->kid_len);
+	free(t->kids);
+	free(t->vma_start);
+	free(t->vma_len);
+	free(t->vmas);
+}
+
+static void print_vma(const struct mm_dump *d, size_t vi, int depth)
+{
+	const struct mmctl_rec_vma *v = d->vmas[vi];
+	const struct mmctl_rec_folios *f = d->vma_folios[vi];
+	FILE *o = opts.out;
+
+	fprintf(o, "%*s", 2 * depth + 2, "");
+	if (v->flags & MMCTL_VMAF_REDACTED)
+		fprintf(o, "vma [redacted] pid %u", v->pid);
+	else
+		fprintf(o, "vma %llx-%llx pgoff %#llx pid %u %.16s",
+			(unsigned long long)v->start, (unsigned long long)v->end,
+			(unsigned long long)v->pgoff, v->pid, v->comm);
+	fprintf(o, " chain %u%s", v->chain_len, (v->flags & MMCTL_VMAF_TARGET) ? " *" : "");
+	if (f && (f->flags & MMCTL_FOLIOSF_WALKED)) {
+		fprintf(o, "  pages:");
+		for (size_t k = 0; k < d->vma_fav[vi].len; k++) {
+			const struct mmctl_rec_folio_av *fa = d->fav_order[d->vma_fav[vi].start + k];
+
+			if (fa->pages)
+				fprintf(o, " %s=%llu", mm_short_id(fa->anon_vma_id),
+					(unsigned long long)fa->pages);
+		}
+		if (f->zero)
+			fprintf(o, " zero=%llu", (unsigned long long)f->zero);
+		if (f->outside_chain || f->index_mismatch)
+			fprintf(o, " MISMATCH outside_chain=%llu index=%llu",
+				(unsigned long long)f->outside_chain,
+				(unsigned long long)f->index_mismatch);
+	}
+	fprintf(o, "\n");
+}
+
+/* Iterative pre-order walk: chains of anon_vmas can be deep. */
+static void print_family(struct tree_ctx *t, size_t root)
+{
+	const struct mm_dump *d = t->d;
+	size_t *stack = malloc((d->nr_avs + 1) * 2 * sizeof(size_t)), sp = 0;
+
+	if (!stack)
+		return;
+	stack[sp++] = root;
+	stack[sp++] = 0;
+	while (sp) {
+		size_t depth = stack[--sp], ai = stack[--sp], others = 0;
+		const struct mmctl_rec_anon_vma *a = d->avs[ai];
+
+		fprintf(opts.out, "%*sanon_vma %s  children %llu  active_vmas %llu  refcount %u%s\n",
+			(int)(2 * depth), "", mm_short_id(a->id),
+			(unsigned long long)a->num_children,
+			(unsigned long long)a->num_active_vmas, a->refcount,
+			a->parent_id == a->id ? "  (root)" : "");
+		for (size_t k = 0; k < t->vma_len[ai]; k++) {
+			size_t vi = t->vmas[t->vma_start[ai] + k];
+
+			if (opts.all_members || (d->vmas[vi]->flags & MMCTL_VMAF_TARGET))
+				print_vma(d, vi, (int)depth);
+			else
+				others++;
+		}
+		if (others)
+			fprintf(opts.out, "%*s(+%zu VMAs of other processes)\n",
+				(int)(2 * depth + 2), "", others);
+		/* Push children in reverse so they print in dump order. */
+		for (size_t k = t->kid_len[ai]; k-- > 0;) {
+			stack[sp++] = t->kids[t->kid_start[ai] + k];
+			stack[sp++] = depth + 1;
+		}
+	}
+	free(stack);
+}
+
+static void print_dot(struct tree_ctx *t, const struct mmctl_violation *v, size_t nv)
+{
+	const struct mm_dump *d = t->d;
+	FILE *o = opts.out;
+	uint32_t prev_pid = 0;
+
+	fprintf(o, "digraph mmctl {\n\trankdir=TB;\n\tnode [fontname=\"monospace\", fontsize=10];\n");
+	fprintf(o, "\tlabel=\"anon_vma families of pid %u (%.16s)\";\n", d->hdr->pid, d->hdr->comm);
+	for (size_t i = 0; i < d->nr_avs; i++) {
+		const struct mmctl_rec_anon_vma *a = d->avs[i];
+		int bad = 0;
+
+		for (size_t k = 0; k < nv; k++)
+			bad |= v[k].object == a->id && v[k].severity == MMCTL_SEV_ERROR;
+		fprintf(o, "\t\"av_%016llx\" [shape=ellipse, label=\"anon_vma %.8s\\nchildren %llu active %llu ref %u\"%s];\n",
+			(unsigned long long)a->id, mm_short_id(a->id),
+			(unsigned long long)a->num_children,
+			(unsigned long long)a->num_active_vmas, a->refcount,
+			bad ? ", color=red, penwidth=2" : a->parent_id == a->id ? ", style=bold" : "");
+		if (a->parent_id != a->id)
+			fprintf(o, "\t\"av_%016llx\" -> \"av_%016llx\" [label=\"parent\", style=dashed];\n",
+				(unsigned long long)a->id, (unsigned long long)a->parent_id);
+	}
+	/* VMAs grouped by process: one cluster per pid (records come grouped). */
+	for (size_t i = 0; i < d->nr_vmas; i++) {
+		const struct mmctl_rec_vma *m = d->vmas[i];
+		int bad = 0;
+
+		if (!m->anon_vma_id || (!opts.all_members && !(m->flags & MMCTL_VMAF_TARGET) &&
+					!mm_dump_av(d, m->anon_vma_id)))
+			continue;
+		for (size_t k = 0; k < nv; k++)
+			bad |= v[k].object == m->id && v[k].severity == MMCTL_SEV_ERROR;
+		if (m->pid != prev_pid) {
+			if (prev_pid)
+				fprintf(o, "\t}\n");
+			fprintf(o, "\tsubgraph \"cluster_%u\" {\n\t\tlabel=\"pid %u %.16s\";\n",
+				m->pid, m->pid, m->comm);
+			prev_pid = m->pid;
+		}
+		fprintf(o, "\t\t\"vma_%016llx\" [shape=box, label=\"%llx-%llx\\npgoff %#llx chain %u\"%s];\n",
+			(unsigned long long)m->id, (unsigned long long)m->start,
+			(unsigned long long)m->end, (unsigned long long)m->pgoff, m->chain_len,
+			bad ? ", color=red, penwidth=2" :
+			(m->flags & MMCTL_VMAF_TARGET) ? ", style=filled, fillcolor=lightyellow" : "");
+	}
+	if (prev_pid)
+		fprintf(o, "\t}\n");
+	for (size_t i = 0; i < d->nr_vmas; i++) {
+		const struct mmctl_rec_vma *m = d->vmas[i];
+
+		if (m->anon_vma_id && mm_dump_av(d, m->anon_vma_id))
+			fprintf(o, "\t\"vma_%016llx\" -> \"av_%016llx\";\n",
+				(unsigned long long)m->id, (unsigned long long)m->anon_vma_id);
+	}
+	fprintf(o, "}\n");
 }
 
 int do_tree(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "all-members", no_argument, NULL, 'a' },
-		{ "no-folios", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct tree_opts o = { 0 };
-	uint32_t flags = 0;
+	struct tree_ctx t = { 0 };
+	struct mmctl_check_result res;
+	struct mmctl_violation *v = NULL;
+	const char *backend;
 	struct mm_dump d;
-	long pid;
-	int c, r;
+	size_t own = 0, nv = 0;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "anh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'a': o.all_members = 1; break;
-		case 'n': flags |= MMCTL_DUMP_NO_FOLIOS; break;
-		case 'h': return tree_help();
-		default: return EXIT_USAGE;
-		}
+	rc = mm_one_target("tree", argc, argv, &d, &backend);
+	if (rc)
+		return rc;
+	if (opts.format == FMT_JSON) {
+		rc = mm_emit_dump_json(&d, backend);
+		mm_dump_free(&d);
+		return rc;
 	}
-	if (optind < argc && !strcmp(argv[optind], "help"))
-		return tree_help();
-	if (optind + 1 != argc) {
-		p_err("tree: expected one PID (see 'mmctl tree help')");
-		return EXIT_USAGE;
+	t.d = &d;
+	if (tree_index(&t)) {
+		p_err("tree: out of memory");
+		rc = EXIT_ENV;
+		goto out;
 	}
-	if (parse_pid("tree", argv[optind], &pid))
-		return EXIT_USAGE;
-	r = mm_dump_kmod(&d, (pid_t)pid, flags);
-	if (r)
-		return report_dump_error(r, pid);
-	size_t own = 0;
-
+	if (opts.format == FMT_DOT) {
+		if (mm_check_dump(&d, &v, &nv, &res) == 0)
+			print_dot(&t, v, nv);
+		free(v);
+		goto out;
+	}
 	for (size_t i = 0; i < d.nr_vmas; i++)
 		own += !!(d.vmas[i]->flags & MMCTL_VMAF_TARGET);
-	printf("pid %u (%.16s): %zu VMAs, %u anon_vma families\n", d.hdr->pid, d.hdr->comm,
-	       own, d.hdr->nr_families);
+	fprintf(opts.out, "pid %u (%.16s): %zu VMAs, %u anon_vma families\n", d.hdr->pid,
+		d.hdr->comm, own, d.hdr->nr_families);
 	for (size_t i = 0; i < d.nr_families; i++) {
-		const struct mmctl_rec_anon_vma *root = mm_dump_av(&d, d.families[i]->root_id);
+		ssize_t root = mm_dump_av_idx(&d, d.families[i]->root_id);
 
-		printf("\nfamily %s: %u VMAs in %u processes, %u anon_vmas\n",
-		       mm_short_id(d.families[i]->root_id), d.families[i]->nr_vmas,
-		       d.families[i]->nr_mms, d.families[i]->nr_anon_vmas);
-		if (root)
-			print_av(&d, root, 0, &o);
+		fprintf(opts.out, "\nfamily %s: %u VMAs in %u processes, %u anon_vmas\n",
+			mm_short_id(d.families[i]->root_id), d.families[i]->nr_vmas,
+			d.families[i]->nr_mms, d.families[i]->nr_anon_vmas);
+		if (root >= 0)
+			print_family(&t, (size_t)root);
 	}
+out:
+	tree_free(&t);
 	mm_dump_free(&d);
-	return EXIT_OK;
+	return rc;
 }

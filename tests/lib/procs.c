@@ -91,7 +91,8 @@ static long do_op(struct procs *p, int self, const struct msg *m, long *val)
 	case OP_MPROTECT:
 		return mprotect(base + m->a * pg, m->b * pg, (int)m->c) ? -errno : 0;
 	case OP_MREMAP: {
-		char *to = (char *)PROCS_ADDR(m->b);
+		/* m->b: a mapping number, or an address when it is one. */
+		char *to = m->b >= PROCS_BASE ? (char *)m->b : (char *)PROCS_ADDR(m->b);
 
 		if (mremap(base, m->a * pg, m->a * pg,
 			   MREMAP_MAYMOVE | MREMAP_FIXED | (int)m->c, to) != to)
@@ -247,6 +248,11 @@ int procs_mremap(struct procs *p, int i, int k, unsigned long pages, int to, int
 	return (int)call(p, i, (struct msg){ .op = OP_MREMAP, .k = k, .a = pages,
 					      .b = (unsigned long)to,
 					      .c = (unsigned long)flags }, NULL);
+}
+
+int procs_mremap_to(struct procs *p, int i, int k, unsigned long pages, unsigned long to)
+{
+	return (int)call(p, i, (struct msg){ .op = OP_MREMAP, .k = k, .a = pages, .b = to }, NULL);
 }
 
 int procs_madvise(struct procs *p, int i, int k, unsigned long first,

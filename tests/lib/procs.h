@@ -43,6 +43,8 @@ int procs_mprotect(struct procs *p, int i, int k, unsigned long first,
 /* mremap all @pages of mapping @k to mapping @to's address. */
 int procs_mremap(struct procs *p, int i, int k, unsigned long pages, int to,
 		 int flags);
+/* mremap all @pages of mapping @k to the address @to (MREMAP_FIXED). */
+int procs_mremap_to(struct procs *p, int i, int k, unsigned long pages, unsigned long to);
 int procs_madvise(struct procs *p, int i, int k, unsigned long first,
 		  unsigned long n, int advice);
 
