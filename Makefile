@@ -9,7 +9,9 @@ BUILD ?= $(CURDIR)/build
 
 export KDIR KVER
 
-.PHONY: all module cli clean check check-run demo demo-run deps checkpatch
+PREFIX ?= /usr/local
+
+.PHONY: all module cli clean check check-run demo demo-run deps checkpatch install
 
 all: module cli
 
@@ -24,6 +26,17 @@ cli:
 
 deps:
 	./scripts/install-deps
+
+# The CLI, its man page and completion; the module under extra/ of KVER,
+# unsigned (out-of-tree builds have no signing key; Debian does not enforce).
+install: all
+	install -D -m 0755 userspace-tool/mmctl $(DESTDIR)$(PREFIX)/sbin/mmctl
+	install -D -m 0644 docs/mmctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmctl.8
+	install -D -m 0644 userspace-tool/completion/mmctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		CONFIG_MODULE_SIG_ALL= \
+		modules_install
 
 # check/demo re-enter make after installing so that KDIR is found afresh.
 check: deps

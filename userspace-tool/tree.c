@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmctl tree PID|FILE: each anon_vma hierarchy of PID as an indented tree of
- * anon_vmas with the VMAs whose anon_vma each one is; --format=dot draws it.
+ * mmctl tree PID|FILE [ADDR]: each anon_vma hierarchy of PID (or the one of
+ * its VMA at ADDR) as an indented tree of anon_vmas with the VMAs whose
+ * anon_vma each one is; --format=dot draws it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 struct tree_ctx {
 	const struct mm_dump *d;
+	uint64_t only_root;			/* with ADDR: that family only */
 	size_t *kid_start, *kid_len, *kids;	/* children per anon_vma */
 	size_t *vma_start, *vma_len, *vmas;	/* VMAs using each anon_vma */
 	unsigned char *bad;			/* objects with a verdict */
@@ -162,6 +164,8 @@ static void print_dot(struct tree_ctx *t, const struct mmctl_violation *v, size_
 		const struct mmctl_rec_anon_vma *a = d->avs[i];
 		int bad = 0;
 
+		if (t->only_root && a->root_id != t->only_root)
+			continue;
 		for (size_t k = 0; k < nv; k++)
 			bad |= v[k].object == a->id && v[k].severity == MMCTL_SEV_ERROR;
 		fprintf(o, "\t\"av_%016llx\" [shape=ellipse, label=\"anon_vma %.8s\\nchildren %llu active %llu ref %u\"%s];\n",
@@ -178,8 +182,9 @@ static void print_dot(struct tree_ctx *t, const struct mmctl_violation *v, size_
 		const struct mmctl_rec_vma *m = d->vmas[i];
 		int bad = 0;
 
-		if (!m->anon_vma_id || (!opts.all_members && !(m->flags & MMCTL_VMAF_TARGET) &&
-					!mm_dump_av(d, m->anon_vma_id)))
+		if (!m->anon_vma_id || !mm_dump_av(d, m->anon_vma_id) ||
+		    (t->only_root && m->root_id != t->only_root) ||
+		    (!opts.all_members && !(m->flags & MMCTL_VMAF_TARGET)))
 			continue;
 		for (size_t k = 0; k < nv; k++)
 			bad |= v[k].object == m->id && v[k].severity == MMCTL_SEV_ERROR;
@@ -201,7 +206,9 @@ static void print_dot(struct tree_ctx *t, const struct mmctl_violation *v, size_
 	for (size_t i = 0; i < d->nr_vmas; i++) {
 		const struct mmctl_rec_vma *m = d->vmas[i];
 
-		if (m->anon_vma_id && mm_dump_av(d, m->anon_vma_id))
+		if (m->anon_vma_id && mm_dump_av(d, m->anon_vma_id) &&
+		    (!t->only_root || m->root_id == t->only_root) &&
+		    (opts.all_members || (m->flags & MMCTL_VMAF_TARGET)))
 			fprintf(o, "\t\"vma_%016llx\" -> \"av_%016llx\";\n",
 				(unsigned long long)m->id, (unsigned long long)m->anon_vma_id);
 	}
@@ -218,9 +225,26 @@ int do_tree(int argc, char **argv)
 	size_t own = 0, nv = 0;
 	int rc;
 
-	rc = mm_one_target("tree", argc, argv, &d, &backend);
+	if (argc != 2 && argc != 3) {
+		p_err("tree: expected PID|FILE [ADDR] (see 'mmctl help tree')");
+		return EXIT_USAGE;
+	}
+	rc = mm_get_dump("tree", argv[1], &d, &backend);
 	if (rc)
 		return rc;
+	if (argc == 3) {
+		uint64_t at = strtoull(argv[2], NULL, 16);
+
+		for (size_t i = 0; i < d.nr_vmas; i++)
+			if ((d.vmas[i]->flags & MMCTL_VMAF_TARGET) && d.vmas[i]->start <= at &&
+			    at < d.vmas[i]->end)
+				t.only_root = d.vmas[i]->root_id;
+		if (!t.only_root) {
+			p_err("tree: no faulted VMA of pid %u at %s", d.hdr->pid, argv[2]);
+			mm_dump_free(&d);
+			return EXIT_USAGE;
+		}
+	}
 	if (opts.format == FMT_JSON) {
 		rc = mm_emit_dump_json(&d, backend);
 		mm_dump_free(&d);
@@ -240,16 +264,30 @@ int do_tree(int argc, char **argv)
 	}
 	for (size_t i = 0; i < d.nr_vmas; i++)
 		own += !!(d.vmas[i]->flags & MMCTL_VMAF_TARGET);
-	fprintf(opts.out, "pid %u (%.16s): %zu VMAs, %u anon_vma families\n", d.hdr->pid,
-		d.hdr->comm, own, d.hdr->nr_families);
-	for (size_t i = 0; i < d.nr_families; i++) {
-		ssize_t root = mm_dump_av_idx(&d, d.families[i]->root_id);
+	/* Families are the root anon_vmas; FAMILY records, when the backend
+	 * wrote them, add the counts it saw while walking. */
+	size_t nroots = 0;
 
-		fprintf(opts.out, "\nfamily %s: %u VMAs in %u processes, %u anon_vmas\n",
-			mm_short_id(d.families[i]->root_id), d.families[i]->nr_vmas,
-			d.families[i]->nr_mms, d.families[i]->nr_anon_vmas);
-		if (root >= 0)
-			print_family(&t, (size_t)root);
+	for (size_t i = 0; i < d.nr_avs; i++)
+		nroots += d.avs[i]->parent_id == d.avs[i]->id;
+	fprintf(opts.out, "pid %u (%.16s): %zu VMAs, %zu anon_vma families\n", d.hdr->pid,
+		d.hdr->comm, own, nroots);
+	for (size_t i = 0; i < d.nr_avs; i++) {
+		const struct mmctl_rec_anon_vma *r = d.avs[i];
+		const struct mmctl_rec_family *f = NULL;
+
+		if (r->parent_id != r->id || (t.only_root && r->id != t.only_root))
+			continue;
+		for (size_t k = 0; k < d.nr_families && !f; k++)
+			if (d.families[k]->root_id == r->id)
+				f = d.families[k];
+		if (f)
+			fprintf(opts.out, "\nfamily %s: %u VMAs in %u processes, %u anon_vmas\n",
+				mm_short_id(r->id), f->nr_vmas, f->nr_mms, f->nr_anon_vmas);
+		else
+			fprintf(opts.out, "\nfamily %s: %u VMAs in its tree\n", mm_short_id(r->id),
+				r->tree_avcs);
+		print_family(&t, i);
 	}
 out:
 	tree_free(&t);
