@@ -292,6 +292,7 @@ __u32 mmctl_rec_min_size(__u32 type)
 	case MMCTL_REC_FOLIOS: return sizeof(struct mmctl_rec_folios);
 	case MMCTL_REC_FOLIO_AV: return sizeof(struct mmctl_rec_folio_av);
 	case MMCTL_REC_SAMPLE: return sizeof(struct mmctl_rec_sample);
+	case MMCTL_REC_PAGE: return sizeof(struct mmctl_rec_page);
 	default: return sizeof(struct mmctl_rec_hdr);
 	}
 }

@@ -74,7 +74,7 @@ int mmctl_check_pid(u32 pid, struct mmctl_tbuf *t)
 
 	for (walks = 1; walks <= 2; walks++) {
 		mmctl_out_init(&out, mmctl_max_dump_bytes);
-		ret = mmctl_dump_pid(&out, pid, 0);
+		ret = mmctl_dump_pid(&out, &(struct mmctl_dump_req){ .pid = pid });
 		if (!ret) {
 			r.out = &out;
 			r.cursor = NULL;

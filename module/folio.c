@@ -29,6 +29,7 @@ struct mmctl_sample {
 
 struct mmctl_fw {
 	struct vm_area_struct *vma;
+	struct mmctl_page_range *pr;	/* or NULL */
 	struct mmctl_folio_av_slot *slots;
 	unsigned int nr_slots;
 	unsigned int hit;	/* last slot that matched */
@@ -50,6 +51,39 @@ static void mmctl_sample(struct mmctl_fw *f, int kind, unsigned long addr,
 		.addr = addr, .av_id = mmctl_id(av),
 		.index = index, .expected = expected,
 	};
+}
+
+/* Note one page of the requested range (no-op outside it). */
+static void mmctl_page(struct mmctl_fw *f, unsigned long addr, u32 kind, u64 av_id,
+		       u64 index, u64 expected, u32 flags)
+{
+	struct mmctl_page_slot *ps;
+
+	if (!f->pr || addr < f->pr->start || addr >= f->pr->end)
+		return;
+	ps = &f->pr->slots[(addr - f->pr->start) >> PAGE_SHIFT];
+	ps->kind = kind;
+	ps->av_id = av_id;
+	ps->index = index;
+	ps->expected = expected;
+	ps->flags = flags;
+}
+
+/* The pages of a PMD-mapped (@nr > 1) or single folio in the range. */
+static void mmctl_pages(struct mmctl_fw *f, unsigned long addr, unsigned long nr, u32 kind,
+			u64 av_id, u64 index, u64 expected)
+{
+	unsigned long i, from = 0, to = nr;
+
+	if (!f->pr || addr >= f->pr->end || addr + nr * PAGE_SIZE <= f->pr->start)
+		return;
+	if (f->pr->start > addr)
+		from = (f->pr->start - addr) >> PAGE_SHIFT;
+	if (f->pr->end < addr + nr * PAGE_SIZE)
+		to = (f->pr->end - addr) >> PAGE_SHIFT;
+	for (i = from; i < to; i++)
+		mmctl_page(f, addr + i * PAGE_SIZE, kind, av_id, index + i, expected + i,
+			   nr > 1 ? MMCTL_PAGEF_PMD : 0);
 }
 
 static struct mmctl_folio_av_slot *mmctl_slot(struct mmctl_fw *f,
@@ -78,34 +112,40 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 	struct anon_vma *av;
 	u64 index, expected;
 
+	index = folio->index + folio_page_idx(folio, page);
+	expected = linear_page_index(f->vma, addr);
 	if ((mapping & MMCTL_MAPPING_FLAGS) == MMCTL_MAPPING_KSM) {
 		f->sum.ksm += nr;
+		mmctl_pages(f, addr, nr, MMCTL_PAGE_KSM, 0, 0, expected);
 		return;
 	}
 	if ((mapping & MMCTL_MAPPING_FLAGS) != MMCTL_MAPPING_ANON) {
-		if (mapping & MMCTL_MAPPING_FLAGS)
+		u32 kind = MMCTL_PAGE_OTHER;
+
+		if (mapping & MMCTL_MAPPING_FLAGS) {
 			f->sum.other += nr;	/* movable non-LRU */
-		else if (mapping)
+		} else if (mapping) {
 			f->sum.file += nr;
-		else if (nr > 1)
+			kind = MMCTL_PAGE_FILE;
+		} else if (nr > 1) {
 			f->sum.zero += nr;	/* huge zero folio: no mapping */
-		else
+			kind = MMCTL_PAGE_ZERO;
+		} else {
 			f->sum.other += nr;
+		}
+		mmctl_pages(f, addr, nr, kind, 0, index, expected);
 		return;
 	}
 	av = (struct anon_vma *)(mapping - MMCTL_MAPPING_ANON);
+	mmctl_pages(f, addr, nr, MMCTL_PAGE_ANON, mmctl_id(av), index, expected);
 	f->sum.anon += nr;
 	slot = mmctl_slot(f, av);
 	if (slot) {
 		slot->rec->pages += nr;
 	} else {
 		f->sum.outside_chain += nr;
-		mmctl_sample(f, MMCTL_SAMPLE_OUTSIDE_CHAIN, addr, av,
-			     folio->index + folio_page_idx(folio, page),
-			     linear_page_index(f->vma, addr));
+		mmctl_sample(f, MMCTL_SAMPLE_OUTSIDE_CHAIN, addr, av, index, expected);
 	}
-	index = folio->index + folio_page_idx(folio, page);
-	expected = linear_page_index(f->vma, addr);
 	if (index != expected) {
 		f->sum.index_mismatch += nr;
 		mmctl_sample(f, MMCTL_SAMPLE_INDEX, addr, av, index, expected);
@@ -121,22 +161,30 @@ static void mmctl_pte(struct mmctl_fw *f, pte_t pte, unsigned long addr)
 	if (!pte_present(pte)) {
 		swp_entry_t e = pte_to_swp_entry(pte);
 
-		if (is_migration_entry(e))
+		u32 kind = MMCTL_PAGE_SWAP;
+
+		if (is_migration_entry(e)) {
 			f->sum.migration++;
-		else if (non_swap_entry(e))
+			kind = MMCTL_PAGE_MIGRATION;
+		} else if (non_swap_entry(e)) {
 			f->sum.other++;
-		else
+			kind = MMCTL_PAGE_OTHER;
+		} else {
 			f->sum.swap++;
+		}
+		mmctl_page(f, addr, kind, 0, 0, linear_page_index(f->vma, addr), 0);
 		return;
 	}
 	f->sum.present++;
 	pfn = pte_pfn(pte);
 	if (is_zero_pfn(pfn)) {
 		f->sum.zero++;
+		mmctl_page(f, addr, MMCTL_PAGE_ZERO, 0, 0, linear_page_index(f->vma, addr), 0);
 		return;
 	}
 	if (pte_special(pte) || !pfn_valid(pfn)) {
 		f->sum.other++;
+		mmctl_page(f, addr, MMCTL_PAGE_OTHER, 0, 0, linear_page_index(f->vma, addr), 0);
 		return;
 	}
 	mmctl_folio(f, pfn_to_page(pfn), addr, 1);
@@ -158,6 +206,8 @@ again:
 	if (!pmd_present(pmdval)) {
 		/* Only a THP migration entry is a non-present, non-none PMD. */
 		f->sum.migration += nr;
+		mmctl_pages(f, addr, nr, MMCTL_PAGE_MIGRATION, 0, 0,
+			    linear_page_index(f->vma, addr));
 		return;
 	}
 	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
@@ -170,6 +220,8 @@ again:
 		f->sum.present += nr;
 		if (pmd_devmap(pmdval)) {
 			f->sum.other += nr;
+			mmctl_pages(f, addr, nr, MMCTL_PAGE_OTHER, 0, 0,
+				    linear_page_index(f->vma, addr));
 		} else {
 			if (folio_test_anon(page_folio(pmd_page(pmdval))))
 				f->sum.thp++;
@@ -229,11 +281,38 @@ static void mmctl_walk_range(struct mmctl_fw *f)
 	}
 }
 
+/* PAGE records for the range slots inside @vma, then clear them. */
+static int mmctl_emit_pages(struct mmctl_out *out, struct mmctl_fw *f, u64 vma_id)
+{
+	unsigned long addr = max(f->vma->vm_start, f->pr->start);
+	unsigned long end = min(f->vma->vm_end, f->pr->end);
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		struct mmctl_page_slot *ps = &f->pr->slots[(addr - f->pr->start) >> PAGE_SHIFT];
+		struct mmctl_rec_page *r;
+
+		if (!ps->kind)
+			continue;
+		r = MMCTL_REC(out, MMCTL_REC_PAGE, mmctl_rec_page);
+		if (!r)
+			return -EAGAIN;
+		r->vma_id = vma_id;
+		r->addr = addr;
+		r->anon_vma_id = ps->av_id;
+		r->index = ps->index;
+		r->expected_index = ps->expected;
+		r->kind = ps->kind;
+		r->flags = ps->flags;
+		ps->kind = 0;
+	}
+	return 0;
+}
+
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		      u64 vma_id, struct mmctl_folio_av_slot *slots,
-		      unsigned int nr_slots)
+		      unsigned int nr_slots, struct mmctl_page_range *pr)
 {
-	struct mmctl_fw fw = { .vma = vma }, *f = &fw;
+	struct mmctl_fw fw = { .vma = vma, .pr = pr }, *f = &fw;
 	struct mmctl_rec_folios *r;
 	unsigned int k, i;
 
@@ -267,5 +346,7 @@ int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 			s->expected_index = f->samples[k][i].expected;
 		}
 	}
+	if (pr && vma->vm_end > pr->start && vma->vm_start < pr->end)
+		return mmctl_emit_pages(out, f, vma_id);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/uaccess.h>
 
 #include "mmctl.h"
@@ -10,6 +11,7 @@
 static long mmctl_ioctl_dump(struct mmctl_dump_args __user *uargs)
 {
 	struct mmctl_dump_args args;
+	struct mmctl_dump_req req;
 	struct mmctl_out out;
 	u32 usize;
 	long ret;
@@ -28,9 +30,18 @@ static long mmctl_ioctl_dump(struct mmctl_dump_args __user *uargs)
 	if ((args.flags & MMCTL_DUMP_NO_FOLIOS) &&
 	    (args.flags & MMCTL_DUMP_MEMBER_FOLIOS))
 		return -EINVAL;
+	if (args.reserved1 || args.page_count > MMCTL_MAX_PAGES ||
+	    !PAGE_ALIGNED(args.page_addr) ||
+	    (args.page_count && (args.flags & MMCTL_DUMP_NO_FOLIOS)) ||
+	    args.page_addr + (u64)args.page_count * PAGE_SIZE < args.page_addr)
+		return -EINVAL;
 
+	req = (struct mmctl_dump_req){
+		.pid = args.pid, .flags = args.flags,
+		.page_addr = args.page_addr, .page_count = args.page_count,
+	};
 	mmctl_out_init(&out, mmctl_max_dump_bytes);
-	ret = mmctl_dump_pid(&out, args.pid, args.flags);
+	ret = mmctl_dump_pid(&out, &req);
 	if (ret)
 		goto free_out;
 	args.buf_used = out.used;

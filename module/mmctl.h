@@ -58,7 +58,15 @@ const struct mmctl_rec_hdr *mmctl_out_next(struct mmctl_out *out,
 
 /* walk.c */
 extern unsigned long mmctl_max_dump_bytes;
-int mmctl_dump_pid(struct mmctl_out *out, u32 pid, u32 flags);
+
+struct mmctl_dump_req {
+	u32 pid;
+	u32 flags;		/* MMCTL_DUMP_* */
+	u64 page_addr;		/* target pages reported one by one, */
+	u32 page_count;		/* at most MMCTL_MAX_PAGES */
+};
+
+int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req);
 
 /* folio.c: summarise one VMA's page tables; chain records already emitted. */
 struct mmctl_folio_av_slot {
@@ -66,9 +74,20 @@ struct mmctl_folio_av_slot {
 	struct mmctl_rec_folio_av *rec;
 };
 
+/* Per-page facts for the requested range, one slot per page (kind 0: none). */
+struct mmctl_page_slot {
+	u64 av_id, index, expected;
+	u32 kind, flags;
+};
+
+struct mmctl_page_range {
+	unsigned long start, end;
+	struct mmctl_page_slot *slots;
+};
+
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		      u64 vma_id, struct mmctl_folio_av_slot *slots,
-		      unsigned int nr_slots);
+		      unsigned int nr_slots, struct mmctl_page_range *pr);
 
 /* text.c: growable text buffers and the dump rendered one object a line. */
 struct mmctl_tbuf {

@@ -65,6 +65,7 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 	const struct mmctl_rec_folios *f = (const void *)h;
 	const struct mmctl_rec_folio_av *fv = (const void *)h;
 	const struct mmctl_rec_sample *s = (const void *)h;
+	const struct mmctl_rec_page *pg = (const void *)h;
 
 	switch (h->type) {
 	case MMCTL_REC_DUMP:
@@ -112,6 +113,11 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 			s->kind == MMCTL_SAMPLE_INDEX ? "index" : "outside_chain",
 			s->addr, s->anon_vma_id, s->index, s->expected_index);
 		break;
+	case MMCTL_REC_PAGE:
+		mmctl_tprintf(t, "page vma=%016llx addr=%llx kind=%u anon_vma=%016llx index=%llx expected=%llx flags=%#x\n",
+			      pg->vma_id, pg->addr, pg->kind, pg->anon_vma_id, pg->index,
+			      pg->expected_index, pg->flags);
+		break;
 	default:
 		mmctl_tprintf(t, "record type=%u size=%u\n", h->type, h->size);
 	}
@@ -126,7 +132,7 @@ int mmctl_tree_pid(u32 pid, struct mmctl_tbuf *t)
 	int ret;
 
 	mmctl_out_init(&out, mmctl_max_dump_bytes);
-	ret = mmctl_dump_pid(&out, pid, 0);
+	ret = mmctl_dump_pid(&out, &(struct mmctl_dump_req){ .pid = pid });
 	while (!ret && (h = mmctl_out_next(&out, h, &cursor)))
 		mmctl_text_rec(t, h);
 	mmctl_out_free(&out);

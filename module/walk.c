@@ -49,6 +49,7 @@ struct mmctl_walk {
 	unsigned int max_slots;
 	unsigned int want_slots;
 	u32 retries;
+	struct mmctl_page_range pages;	/* page-by-page range, slots NULL if none */
 	/* one-entry cache of the last owner looked up */
 	struct mm_struct *last_mm;
 	bool last_readable;
@@ -246,6 +247,12 @@ static bool mmctl_want_folios(struct mmctl_walk *w, struct mmctl_rec_vma *v)
 		!(v->flags & MMCTL_VMAF_REDACTED);
 }
 
+/* The page range applies to the target's own address space only. */
+static struct mmctl_page_range *mmctl_pages_of(struct mmctl_walk *w, struct mmctl_rec_vma *v)
+{
+	return w->pages.slots && (v->flags & MMCTL_VMAF_TARGET) ? &w->pages : NULL;
+}
+
 /* Binary search of a target VMA by address; its index or -1. */
 static int mmctl_target_index(struct mmctl_walk *w, struct vm_area_struct *vma)
 {
@@ -333,7 +340,7 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		fa->anon_vma_id = mmctl_id(w->slots[i].av);
 		w->slots[i].rec = fa;
 	}
-	return mmctl_walk_folios(w->out, vma, v->id, w->slots, nslots);
+	return mmctl_walk_folios(w->out, vma, v->id, w->slots, nslots, mmctl_pages_of(w, v));
 }
 
 static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
@@ -466,7 +473,8 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 			return ret ?: -ENOMEM;
 		}
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS)) {
-			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, 0);
+			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, 0,
+						mmctl_pages_of(w, v));
 			if (ret)
 				return ret == -EAGAIN ? -ENOMEM : ret;
 		}
@@ -537,23 +545,36 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 	return 0;
 }
 
-int mmctl_dump_pid(struct mmctl_out *out, u32 pid, u32 flags)
+int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 {
-	struct mmctl_walk w = { .out = out, .flags = flags, .want_slots = 16 };
+	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16 };
 	struct task_struct *task;
+	u32 pid = req->pid;
 	struct pid *spid;
 	bool ok;
 	int ret;
 
 	if (!pid || pid > PID_MAX_LIMIT)
 		return -EINVAL;
+	if (req->page_count) {
+		/* Bounded by MMCTL_MAX_PAGES, allocated before any lock. */
+		w.pages.start = req->page_addr;
+		w.pages.end = req->page_addr + (unsigned long)req->page_count * PAGE_SIZE;
+		w.pages.slots = kvcalloc(req->page_count, sizeof(*w.pages.slots), GFP_KERNEL);
+		if (!w.pages.slots)
+			return -ENOMEM;
+	}
 	spid = find_get_pid(pid);
-	if (!spid)
-		return -ESRCH;
+	if (!spid) {
+		ret = -ESRCH;
+		goto free_pages;
+	}
 	task = get_pid_task(spid, PIDTYPE_PID);
 	put_pid(spid);
-	if (!task)
-		return -ESRCH;
+	if (!task) {
+		ret = -ESRCH;
+		goto free_pages;
+	}
 	if (task->flags & PF_KTHREAD) {
 		ret = -EINVAL;
 		goto put_task;
@@ -583,5 +604,7 @@ put_mm:
 	mmput(w.mm);
 put_task:
 	put_task_struct(task);
+free_pages:
+	kvfree(w.pages.slots);
 	return ret;
 }

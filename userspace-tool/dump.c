@@ -14,6 +14,12 @@
 
 int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
+	return mm_dump_kmod_pages(d, pid, flags, 0, 0);
+}
+
+int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
+		       uint32_t count)
+{
 	struct mmctl_dump_args a;
 	struct utsname u;
 	size_t size = 64 * 1024;
@@ -38,6 +44,8 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 		a.pid = (uint32_t)pid;
 		a.buf = (uint64_t)(uintptr_t)buf;
 		a.buf_size = size;
+		a.page_addr = addr;
+		a.page_count = count;
 		ret = ioctl(fd, MMCTL_IOC_DUMP, &a) ? -errno : 0;
 		if (ret != -ENOSPC)
 			break;
@@ -253,6 +261,7 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 		case MMCTL_REC_FOLIOS: PUSH(d->folios, d->nr_folios, h); break;
 		case MMCTL_REC_FOLIO_AV: PUSH(d->folio_avs, d->nr_folio_avs, h); break;
 		case MMCTL_REC_SAMPLE: PUSH(d->samples, d->nr_samples, h); break;
+		case MMCTL_REC_PAGE: PUSH(d->pages, d->nr_pages, h); break;
 		default: d->nr_unknown++; break;	/* newer record: skip */
 		}
 		off += h->size;
@@ -280,6 +289,7 @@ void mm_dump_free(struct mm_dump *d)
 	free(d->folios);
 	free(d->folio_avs);
 	free(d->samples);
+	free(d->pages);
 	free(d->vma_keys);
 	free(d->vma_vals);
 	free(d->av_keys);
@@ -346,6 +356,14 @@ const struct mmctl_rec_folios *mm_dump_folios(const struct mm_dump *d,
 	ssize_t i = mm_dump_vma_idx(d, vma_id);
 
 	return i < 0 ? NULL : d->vma_folios[i];
+}
+
+const struct mmctl_rec_page *mm_dump_page(const struct mm_dump *d, uint64_t addr)
+{
+	for (size_t i = 0; i < d->nr_pages; i++)
+		if (d->pages[i]->addr == addr)
+			return d->pages[i];
+	return NULL;
 }
 
 uint64_t mm_dump_folio_pages(const struct mm_dump *d, uint64_t vma_id,

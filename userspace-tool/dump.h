@@ -31,8 +31,9 @@ struct mm_dump {
 	const struct mmctl_rec_folios **folios;
 	const struct mmctl_rec_folio_av **folio_avs;
 	const struct mmctl_rec_sample **samples;
+	const struct mmctl_rec_page **pages;
 	size_t nr_families, nr_vmas, nr_avs, nr_chains, nr_trees, nr_folios,
-		nr_folio_avs, nr_samples, nr_unknown;
+		nr_folio_avs, nr_samples, nr_pages, nr_unknown;
 	char kernel[80];	/* release the dump was taken on */
 
 	/* indexes, built by mm_dump_parse() */
@@ -52,6 +53,12 @@ struct mm_dump {
  * the size the kernel asked for.
  */
 int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags);
+/* The same, with the target's pages in [addr, addr + count pages) reported
+ * one by one (MMCTL_REC_PAGE, count at most MMCTL_MAX_PAGES). */
+int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
+		       uint32_t count);
+/* The PAGE record for @addr, or NULL (not present, or not asked for). */
+const struct mmctl_rec_page *mm_dump_page(const struct mm_dump *d, uint64_t addr);
 /* Index @len bytes of records at @buf (ownership passes to @d). */
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len);
 void mm_dump_free(struct mm_dump *d);

@@ -32,6 +32,9 @@ static struct json_object *addr(uint64_t a)
 	return json_object_new_string(s);
 }
 
+static const char *const page_kinds[] = { "?", "anon", "ksm", "zero", "file", "swap",
+					  "migration", "other" };
+
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
 	json_object_object_add(o, k, v);
@@ -194,6 +197,22 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 		json_object_array_add(arr, o);
 	}
 	add(j, "anon_vmas", arr);
+
+	arr = json_object_new_array();
+	for (size_t i = 0; i < d->nr_pages; i++) {
+		const struct mmctl_rec_page *pg = d->pages[i];
+		struct json_object *o = json_object_new_object();
+
+		add(o, "vma", mm_json_id(pg->vma_id));
+		add(o, "addr", addr(pg->addr));
+		add(o, "kind", json_object_new_string(pg->kind < 8 ? page_kinds[pg->kind] : "?"));
+		add(o, "anon_vma", mm_json_id(pg->anon_vma_id));
+		add(o, "index", u64(pg->index));
+		add(o, "expected_index", u64(pg->expected_index));
+		add(o, "pmd", json_object_new_boolean(!!(pg->flags & MMCTL_PAGEF_PMD)));
+		json_object_array_add(arr, o);
+	}
+	add(j, "pages", arr);
 
 	arr = json_object_new_array();
 	for (size_t i = 0; viol && i < nviol; i++) {
@@ -433,6 +452,26 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 			t->subtree_last = num(to, "subtree_last");
 			t->subtree_last_calc = num(to, "subtree_last_calc");
 			t->flags = (uint32_t)num(to, "flags");
+		}
+	}
+	{
+		struct json_object *pages = get(j, "pages");
+
+		for (size_t i = 0; pages && i < json_object_array_length(pages); i++) {
+			struct json_object *o = json_object_array_get_idx(pages, i);
+			struct json_object *k = get(o, "kind");
+			struct mmctl_rec_page *pg;
+
+			ADD(pg, MMCTL_REC_PAGE, mmctl_rec_page);
+			pg->vma_id = mm_json_get_id(get(o, "vma"));
+			pg->addr = gaddr(o, "addr");
+			pg->anon_vma_id = mm_json_get_id(get(o, "anon_vma"));
+			pg->index = num(o, "index");
+			pg->expected_index = num(o, "expected_index");
+			pg->flags = json_object_get_boolean(get(o, "pmd")) ? MMCTL_PAGEF_PMD : 0;
+			for (uint32_t t = 1; k && t < 8; t++)
+				if (!strcmp(json_object_get_string(k), page_kinds[t]))
+					pg->kind = t;
 		}
 	}
 	ret = mm_dump_parse(d, b.buf, b.len);

@@ -11,12 +11,12 @@
 
 #include "procs.h"
 
-enum op { OP_MMAP = 1, OP_WRITE, OP_READ, OP_FORK, OP_EXIT, OP_MUNMAP,
+enum op { OP_MMAP_AT = 20, OP_MMAP = 1, OP_WRITE, OP_READ, OP_FORK, OP_EXIT, OP_MUNMAP,
 	  OP_MPROTECT, OP_MREMAP, OP_MADVISE };
 
 struct msg {
 	int op;
-	int k;
+	unsigned long k;	/* a mapping number, or an address */
 	unsigned long a, b, c, d;
 };
 
@@ -25,7 +25,7 @@ struct reply {
 	long val;
 };
 
-static void serve(struct procs *p, int self);
+static void serve(struct procs *p, int self, int driver_child);
 
 static int xwrite(int fd, const void *buf, size_t n)
 {
@@ -54,7 +54,7 @@ int procs_init(struct procs *p)
 
 static long do_op(struct procs *p, int self, const struct msg *m, long *val)
 {
-	char *base = (char *)PROCS_ADDR(m->k);
+	char *base = m->k >= PROCS_BASE ? (char *)m->k : (char *)PROCS_ADDR(m->k);
 	long pg = p->page;
 	volatile char sink;
 	pid_t pid;
@@ -67,6 +67,41 @@ static long do_op(struct procs *p, int self, const struct msg *m, long *val)
 		/* Debian defaults THP to always: keep expectations per page. */
 		madvise(base, m->a * pg, MADV_NOHUGEPAGE);
 		return 0;
+	case OP_MMAP_AT: {
+		char *at = (char *)m->a;
+		int fd = -1, prot = (m->c & PROCS_MAP_RO) ? PROT_READ : PROT_READ | PROT_WRITE;
+		int fl = MAP_PRIVATE | MAP_FIXED_NOREPLACE;
+		void *r;
+
+		if (m->c & PROCS_MAP_FILE) {
+			char path[] = "/tmp/mmctl-topo-XXXXXX";
+			char *zero = calloc(1, (size_t)pg);
+
+			fd = mkstemp(path);
+			if (fd < 0 || !zero)
+				return -errno;
+			unlink(path);
+			/* Distinct content per page: KSM must not merge file pages. */
+			for (unsigned long i = 0; i < m->b; i++) {
+				zero[0] = (char)(i + 1);
+				if (write(fd, zero, (size_t)pg) != pg) {
+					free(zero);
+					close(fd);
+					return -EIO;
+				}
+			}
+			free(zero);
+		} else {
+			fl |= MAP_ANONYMOUS;
+		}
+		r = mmap(at, m->b * pg, prot, fl, fd, 0);
+		if (fd >= 0)
+			close(fd);
+		if (r != at)
+			return r == MAP_FAILED ? -errno : -EEXIST;
+		madvise(at, m->b * pg, (m->c & PROCS_MAP_THP) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+		return 0;
+	}
 	case OP_WRITE:
 		for (unsigned long i = 0; i < m->b; i++)
 			base[(m->a + i) * pg] = (char)(self + 1);
@@ -81,7 +116,7 @@ static long do_op(struct procs *p, int self, const struct msg *m, long *val)
 		if (pid < 0)
 			return -errno;
 		if (pid == 0) {
-			serve(p, (int)m->a);
+			serve(p, (int)m->a, 0);
 			_exit(0);
 		}
 		*val = pid;
@@ -105,13 +140,18 @@ static long do_op(struct procs *p, int self, const struct msg *m, long *val)
 	return -EINVAL;
 }
 
-/* Command loop of process @self; dies with the driver. */
-static void serve(struct procs *p, int self)
+/*
+ * Command loop of process @self. A process the driver spawned dies with
+ * it; forked ones must outlive their parent (scenarios exit middle and
+ * root processes), so drivers run in their own process group and kill it.
+ */
+static void serve(struct procs *p, int self, int driver_child)
 {
 	struct msg m;
 	struct reply r;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (driver_child)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGCHLD, SIG_IGN);	/* children exit without zombies */
 	for (;;) {
 		if (xread(p->cmd[self][0], &m, sizeof(m)))
@@ -149,7 +189,7 @@ int procs_spawn(struct procs *p, int i)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		serve(p, i);
+		serve(p, i, 1);
 		_exit(0);
 	}
 	p->pid[i] = pid;
@@ -216,46 +256,53 @@ void procs_cleanup(struct procs *p)
 	}
 }
 
-int procs_mmap(struct procs *p, int i, int k, unsigned long pages)
+int procs_mmap(struct procs *p, int i, unsigned long k, unsigned long pages)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MMAP, .k = k, .a = pages }, NULL);
 }
 
-int procs_write(struct procs *p, int i, int k, unsigned long first, unsigned long n)
+int procs_mmap_at(struct procs *p, int i, unsigned long addr, unsigned long pages, int flags)
+{
+	return (int)call(p, i, (struct msg){ .op = OP_MMAP_AT, .a = addr, .b = pages,
+					      .c = (unsigned long)flags }, NULL);
+}
+
+int procs_write(struct procs *p, int i, unsigned long k, unsigned long first, unsigned long n)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_WRITE, .k = k, .a = first, .b = n }, NULL);
 }
 
-int procs_read(struct procs *p, int i, int k, unsigned long first, unsigned long n)
+int procs_read(struct procs *p, int i, unsigned long k, unsigned long first, unsigned long n)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_READ, .k = k, .a = first, .b = n }, NULL);
 }
 
-int procs_munmap(struct procs *p, int i, int k, unsigned long first, unsigned long n)
+int procs_munmap(struct procs *p, int i, unsigned long k, unsigned long first, unsigned long n)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MUNMAP, .k = k, .a = first, .b = n }, NULL);
 }
 
-int procs_mprotect(struct procs *p, int i, int k, unsigned long first,
+int procs_mprotect(struct procs *p, int i, unsigned long k, unsigned long first,
 		   unsigned long n, int prot)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MPROTECT, .k = k, .a = first,
 					      .b = n, .c = (unsigned long)prot }, NULL);
 }
 
-int procs_mremap(struct procs *p, int i, int k, unsigned long pages, int to, int flags)
+int procs_mremap(struct procs *p, int i, unsigned long k, unsigned long pages, unsigned long to,
+		 int flags)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MREMAP, .k = k, .a = pages,
 					      .b = (unsigned long)to,
 					      .c = (unsigned long)flags }, NULL);
 }
 
-int procs_mremap_to(struct procs *p, int i, int k, unsigned long pages, unsigned long to)
+int procs_mremap_to(struct procs *p, int i, unsigned long k, unsigned long pages, unsigned long to)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MREMAP, .k = k, .a = pages, .b = to }, NULL);
 }
 
-int procs_madvise(struct procs *p, int i, int k, unsigned long first,
+int procs_madvise(struct procs *p, int i, unsigned long k, unsigned long first,
 		  unsigned long n, int advice)
 {
 	return (int)call(p, i, (struct msg){ .op = OP_MADVISE, .k = k, .a = first,

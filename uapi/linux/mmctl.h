@@ -32,7 +32,8 @@
  * size, so the command number carries no size. Errors (errno):
  *   EINVAL  pid 0 or above PID_MAX_LIMIT, unknown flag, non-zero reserved
  *           field, size below MMCTL_DUMP_ARGS_SIZE_VER0, target is a kernel
- *           thread
+ *           thread, page_count above MMCTL_MAX_PAGES or page_addr not
+ *           page-aligned, page_count with MMCTL_DUMP_NO_FOLIOS
  *   E2BIG   size larger than the kernel knows with a non-zero tail
  *   ESRCH   no such process in the caller's pid namespace, or it has no mm
  *           any more (exited); a target exiting after the walk started still
@@ -66,8 +67,17 @@ struct mmctl_dump_args {
 	__u64 buf_size;	/* in: size of that buffer in bytes */
 	__u64 buf_used;	/* out: bytes written; with ENOSPC: bytes needed */
 	__u64 nr_records; /* out: records written */
+	/*
+	 * Version 1: a range of the target reported page by page, as one
+	 * MMCTL_REC_PAGE per present or swapped page (none: no record).
+	 */
+	__u64 page_addr;  /* in: first page of the range */
+	__u32 page_count; /* in: pages in it, 0 (none) to MMCTL_MAX_PAGES */
+	__u32 reserved1;  /* in: must be 0 */
 };
 #define MMCTL_DUMP_ARGS_SIZE_VER0 48
+#define MMCTL_DUMP_ARGS_SIZE_VER1 64
+#define MMCTL_MAX_PAGES 512	/* one page table's worth */
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -86,6 +96,7 @@ enum mmctl_rec_type {
 	MMCTL_REC_FOLIOS = 7,	 /* per-VMA page-table summary */
 	MMCTL_REC_FOLIO_AV = 8,	 /* per-VMA pages whose mapping is one anon_vma */
 	MMCTL_REC_SAMPLE = 9,	 /* one mismatching page */
+	MMCTL_REC_PAGE = 10,	 /* one page of the requested range */
 };
 
 /* mmctl_rec_dump.flags */
@@ -252,5 +263,30 @@ struct mmctl_rec_sample {
 };
 
 #define MMCTL_MAX_SAMPLES 4	/* per kind per VMA */
+
+enum mmctl_page_kind {
+	MMCTL_PAGE_ANON = 1,	/* anonymous: anon_vma_id is where mapping points */
+	MMCTL_PAGE_KSM = 2,
+	MMCTL_PAGE_ZERO = 3,	/* zero page or huge zero page */
+	MMCTL_PAGE_FILE = 4,	/* page cache */
+	MMCTL_PAGE_SWAP = 5,
+	MMCTL_PAGE_MIGRATION = 6,
+	MMCTL_PAGE_OTHER = 7,
+};
+
+/* mmctl_rec_page.flags */
+#define MMCTL_PAGEF_PMD		(1U << 0) /* mapped by a huge PMD */
+
+/* A page of the range asked for with page_addr/page_count. */
+struct mmctl_rec_page {
+	struct mmctl_rec_hdr hdr;
+	__u64 vma_id;
+	__u64 addr;
+	__u64 anon_vma_id;	/* MMCTL_PAGE_ANON: folio->mapping's anon_vma */
+	__u64 index;		/* folio index + page offset in folio */
+	__u64 expected_index;	/* linear_page_index(vma, addr) */
+	__u32 kind;		/* enum mmctl_page_kind */
+	__u32 flags;		/* MMCTL_PAGEF_* */
+};
 
 #endif /* _UAPI_LINUX_MMCTL_H */

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Run fork-topology scenarios (tests/topologies/NAME.topo) with real
+ * processes and compare the module's dumps with their expectations.
+ *
+ * usage: runner [--mmctl PATH] FILE...
+ * One scenario per child process (a crash or hang fails that scenario
+ * only; 120 s limit each), kselftest-style "ok"/"not ok" lines, results
+ * recorded for make check, and a closing "N passed, N failed" line.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/procs.h"
+#include "../lib/tap.h"
+#include "checkrun.h"
+#include "dump.h"
+#include "topo.h"
+
+#define MAXMAPS 32
+#define MAXBINDS 512
+#define SCENARIO_TIMEOUT 120
+
+struct mapping {
+	char name[TOPO_NAME];
+	unsigned long addr, pages;
+};
+
+struct bind {
+	char name[TOPO_NAME];
+	uint64_t id;
+	char proc[TOPO_NAME];	/* where it was named: for the failure tree */
+	char map[TOPO_NAME];
+	unsigned long page;
+};
+
+struct run {
+	const char *file;
+	struct topo *t;
+	const struct topo_step *cur;
+	struct procs p;
+	char pname[PROCS_MAX][TOPO_NAME];
+	int np;
+	struct mapping maps[MAXMAPS];
+	int nm, nslots;
+	struct bind binds[MAXBINDS];
+	int nb;
+	long pg;
+	const char *mmctl;
+};
+
+static const char *text_of(const struct run *r, int line)
+{
+	static char buf[256];
+	FILE *f = fopen(r->file, "r");
+	int n = 0;
+
+	buf[0] = 0;
+	while (f && fgets(buf, sizeof(buf), f) && ++n < line)
+		;
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static int proc_idx(struct run *r, const char *name, int create)
+{
+	for (int i = 0; i < r->np; i++)
+		if (!strcmp(r->pname[i], name))
+			return i;
+	if (!create || r->np == PROCS_MAX)
+		return -1;
+	snprintf(r->pname[r->np], TOPO_NAME, "%s", name);
+	return r->np++;
+}
+
+static struct mapping *map_of(struct run *r, const char *name, int create)
+{
+	for (int i = 0; i < r->nm; i++)
+		if (!strcmp(r->maps[i].name, name))
+			return &r->maps[i];
+	if (!create || r->nm == MAXMAPS)
+		return NULL;
+	snprintf(r->maps[r->nm].name, TOPO_NAME, "%s", name);
+	r->maps[r->nm].addr = PROCS_ADDR(r->nslots++);
+	return &r->maps[r->nm++];
+}
+
+static const char *bound_name(struct run *r, uint64_t id)
+{
+	for (int i = 0; i < r->nb; i++)
+		if (r->binds[i].id == id)
+			return r->binds[i].name;
+	return NULL;
+}
+
+static struct bind *bound(struct run *r, const char *name)
+{
+	for (int i = 0; i < r->nb; i++)
+		if (!strcmp(r->binds[i].name, name))
+			return &r->binds[i];
+	return NULL;
+}
+
+/* ---- failure reports ----------------------------------------------------- */
+
+static int fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void show_tables(struct run *r);
+
+static int fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("#   %s:%d: %s\n#     ", r->file, r->cur->line, text_of(r, r->cur->line));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	show_tables(r);
+	return -1;
+}
+
+static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, struct mm_dump *d);
+
+/*
+ * Expected vs actual for every bound name, side by side: what the scenario
+ * says (its latest parent/counts lines up to here) and what the kernel has.
+ */
+static void show_tables(struct run *r)
+{
+	printf("#     %-8s %-16s | %-28s | %s\n", "name", "id", "expected parent nc/nav/ref",
+	       "actual parent nc/nav/ref");
+	for (int i = 0; i < r->nb; i++) {
+		char exp[64] = "", act[64] = "-";
+		const char *par = "?";
+		struct mm_dump d;
+		const struct mmctl_rec_anon_vma *a;
+
+		for (const struct topo_step *s = r->t->steps; s <= r->cur; s++) {
+			if (s->kind == E_PARENT && !strcmp(s->other, r->binds[i].name))
+				par = s->names[0];
+			if (s->kind == E_COUNTS && !strcmp(s->other, r->binds[i].name)) {
+				char c[3][12];
+
+				for (int k = 0; k < 3; k++)
+					snprintf(c[k], sizeof(c[k]), "%s%lu",
+						 s->counts[k].op == '>' ? ">=" : "",
+						 s->counts[k].v);
+				snprintf(exp, sizeof(exp), "%s/%s/%s", c[0], c[1], c[2]);
+			}
+		}
+		a = find_av(r, r->binds[i].id, &d);
+		if (a) {
+			const char *pn = a->parent_id == a->id ? "root" : bound_name(r, a->parent_id);
+
+			snprintf(act, sizeof(act), "%-8s %llu/%llu/%u", pn ? pn : "(unnamed)",
+				 (unsigned long long)a->num_children,
+				 (unsigned long long)a->num_active_vmas, a->refcount);
+			mm_dump_free(&d);
+		}
+		printf("#     %-8s %016llx | %-8s %-19s | %s\n", r->binds[i].name,
+		       (unsigned long long)r->binds[i].id, par, exp, act);
+	}
+	/*
+	 * The actual tree of the family the failing line looks at: its own
+	 * process and mapping, or where the name it is about was bound.
+	 */
+	{
+		const char *proc = r->cur->proc, *map = r->cur->map;
+		unsigned long page = r->cur->page;
+		struct bind *b = !proc[0] ? bound(r, r->cur->other) : NULL;
+		int pi;
+		struct mapping *m;
+		char cmd[512];
+
+		if (b && b->proc[0]) {
+			proc = b->proc;
+			map = b->map;
+			page = b->page;
+		}
+		pi = proc[0] ? proc_idx(r, proc, 0) : -1;
+		m = map[0] ? map_of(r, map, 0) : NULL;
+		if (r->mmctl && pi >= 0 && m && r->p.alive[pi]) {
+			snprintf(cmd, sizeof(cmd), "%s tree --all-members %d 0x%lx 2>&1 | sed 's/^/#     /'",
+				 r->mmctl, (int)r->p.pid[pi], m->addr + page * r->pg);
+			fflush(stdout);
+			if (system(cmd))
+				printf("#     (no tree)\n");
+		}
+	}
+}
+
+/* ---- dumps ---------------------------------------------------------------- */
+
+static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_t page_addr)
+{
+	int i = proc_idx(r, name, 0), e;
+
+	if (i < 0 || !r->p.alive[i])
+		return fail(r, "process %s is not running", name);
+	e = mm_dump_kmod_pages(d, r->p.pid[i], 0, page_addr, page_addr ? 1 : 0);
+	if (e)
+		return fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
+	return 0;
+}
+
+/* The anon_vma @id in the dump of any live process (filled into @d). */
+static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, struct mm_dump *d)
+{
+	for (int i = 0; i < r->np; i++) {
+		const struct mmctl_rec_anon_vma *a;
+
+		if (!r->p.alive[i] || mm_dump_kmod(d, r->p.pid[i], MMCTL_DUMP_NO_FOLIOS))
+			continue;
+		a = mm_dump_av(d, id);
+		if (a)
+			return a;
+		mm_dump_free(d);
+	}
+	return NULL;
+}
+
+static const struct mmctl_rec_vma *vma_at(const struct mm_dump *d, uint64_t addr)
+{
+	for (size_t i = 0; i < d->nr_vmas; i++)
+		if ((d->vmas[i]->flags & MMCTL_VMAF_TARGET) && d->vmas[i]->start <= addr &&
+		    addr < d->vmas[i]->end)
+			return d->vmas[i];
+	return NULL;
+}
+
+/* NAME names @id: bind it if new (to an object no other name has), else compare. */
+static int bind(struct run *r, const char *name, uint64_t id, const char *what)
+{
+	struct bind *b = bound(r, name);
+	const char *other;
+
+	if (!id)
+		return fail(r, "%s: expected anon_vma %s, found none", what, name);
+	if (b) {
+		if (b->id != id) {
+			other = bound_name(r, id);
+			return fail(r, "%s: expected anon_vma %s (%016llx), found %s (%016llx)", what, name,
+				    (unsigned long long)b->id, other ? other : "an unnamed one",
+				    (unsigned long long)id);
+		}
+		return 0;
+	}
+	other = bound_name(r, id);
+	if (other)
+		return fail(r, "%s: expected a new anon_vma %s, found %s again", what, name, other);
+	if (r->nb == MAXBINDS)
+		return fail(r, "too many names");
+	snprintf(r->binds[r->nb].name, TOPO_NAME, "%s", name);
+	snprintf(r->binds[r->nb].proc, TOPO_NAME, "%s", r->cur->proc);
+	snprintf(r->binds[r->nb].map, TOPO_NAME, "%s", r->cur->map);
+	r->binds[r->nb].page = r->cur->page;
+	r->binds[r->nb++].id = id;
+	return 0;
+}
+
+static int count_ok(const struct topo_count *c, unsigned long v)
+{
+	return c->op == '*' || (c->op == '>' ? v >= c->v : v == c->v);
+}
+
+static const char *count_str(const struct topo_count *c)
+{
+	static char buf[4][24];
+	static int n;
+	char *s = buf[n++ % 4];
+
+	if (c->op == '*')
+		return "*";
+	snprintf(s, 24, "%s%lu", c->op == '>' ? ">=" : "", c->v);
+	return s;
+}
+
+/* The anon_vma a counts/parent line is about: named, or a VMA's. */
+static const struct mmctl_rec_anon_vma *subject(struct run *r, const struct topo_step *s,
+						struct mm_dump *d, int *err)
+{
+	const struct mmctl_rec_anon_vma *a;
+	const struct mmctl_rec_vma *v;
+	struct bind *b;
+
+	*err = 0;
+	if (!s->proc[0]) {
+		b = bound(r, s->other);
+		if (!b) {
+			*err = fail(r, "anon_vma %s is not named yet (name it with 'expect P MAP anon_vma %s')",
+				    s->other, s->other);
+			return NULL;
+		}
+		a = find_av(r, b->id, d);
+		if (!a)
+			*err = fail(r, "anon_vma %s is not in any live process's dump (freed?)", s->other);
+		return a;
+	}
+	if ((*err = dump_proc(r, s->proc, d, 0)))
+		return NULL;
+	v = vma_at(d, map_of(r, s->map, 0)->addr + s->page * r->pg);
+	a = v ? mm_dump_av(d, v->anon_vma_id) : NULL;
+	if (!a) {
+		*err = fail(r, "%s has no anon_vma at %s+%lu", s->proc, s->map, s->page);
+		mm_dump_free(d);
+	}
+	return a;
+}
+
+static int folio_field(const struct mmctl_rec_folios *f, const char *k, unsigned long *v)
+{
+	static const struct {
+		const char *k;
+		size_t off;
+	} fields[] = {
+#define F(x) { #x, offsetof(struct mmctl_rec_folios, x) }
+		F(present), F(anon), F(ksm), F(thp), F(zero), F(file), F(other), F(swap),
+		F(migration), F(outside_chain), F(index_mismatch),
+#undef F
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(fields[i].k, k)) {
+			*v = (unsigned long)*(const uint64_t *)((const char *)f + fields[i].off);
+			return 0;
+		}
+	return -1;
+}
+
+static int expect(struct run *r, const struct topo_step *s)
+{
+	struct mapping *m = s->map[0] ? map_of(r, s->map, 0) : NULL;
+	unsigned long addr = m ? m->addr + s->page * r->pg : 0;
+	const struct mmctl_rec_anon_vma *a;
+	const struct mmctl_rec_vma *v = NULL;
+	struct mm_dump d;
+	char what[96];
+	int ret = 0;
+
+	if (s->map[0] && !m)
+		return fail(r, "no mapping named %s", s->map);
+	snprintf(what, sizeof(what), "%s %s+%lu", s->proc, s->map, s->page);
+	switch (s->kind) {
+	case E_PARENT:
+	case E_COUNTS:
+		a = subject(r, s, &d, &ret);
+		if (!a)
+			return ret;
+		if (s->kind == E_PARENT) {
+			if (!strcmp(s->names[0], "root"))
+				ret = a->parent_id == a->id ? 0 :
+					fail(r, "expected a root (parent == self), parent is %s",
+					     bound_name(r, a->parent_id) ?: "unnamed");
+			else if (a->parent_id == a->id)
+				ret = fail(r, "expected parent %s, found a root", s->names[0]);
+			else
+				ret = bind(r, s->names[0], a->parent_id, "parent");
+		} else if (!count_ok(&s->counts[0], a->num_children) ||
+			   !count_ok(&s->counts[1], a->num_active_vmas) ||
+			   !count_ok(&s->counts[2], a->refcount)) {
+			ret = fail(r, "expected num_children %s num_active_vmas %s refcount %s, found %llu %llu %u",
+				   count_str(&s->counts[0]), count_str(&s->counts[1]),
+				   count_str(&s->counts[2]), (unsigned long long)a->num_children,
+				   (unsigned long long)a->num_active_vmas, a->refcount);
+		}
+		mm_dump_free(&d);
+		return ret;
+	case E_CLEAN: {
+		struct mmctl_check_result res;
+
+		if (dump_proc(r, s->proc, &d, 0))
+			return -1;
+		if (mm_check_buf(d.buf, d.len, NULL, NULL, &res))
+			ret = fail(r, "checker failed");
+		else if (res.count[MMCTL_SEV_ERROR] || res.count[MMCTL_SEV_TRANSIENT] ||
+			 (!(s->flags & TOPO_CLEAN_WARN) && res.count[MMCTL_SEV_WARNING]))
+			ret = fail(r, "expected no verdicts, found %u errors %u warnings %u transient (mmctl check %d)",
+				   res.count[MMCTL_SEV_ERROR], res.count[MMCTL_SEV_WARNING],
+				   res.count[MMCTL_SEV_TRANSIENT], (int)d.hdr->pid);
+		mm_dump_free(&d);
+		return ret;
+	}
+	default:
+		break;
+	}
+	if (dump_proc(r, s->proc, &d, s->kind == E_PAGE ? addr : 0))
+		return -1;
+	if (s->kind != E_VMAS && s->kind != E_PAGE) {
+		v = vma_at(&d, addr);
+		if (!v && !(s->kind == E_ANON_VMA && !strcmp(s->other, "none"))) {
+			mm_dump_free(&d);
+			return fail(r, "%s: no VMA of %s at %#lx", what, s->proc, addr);
+		}
+	}
+	switch (s->kind) {
+	case E_ANON_VMA:
+		if (!strcmp(s->other, "none"))
+			ret = !v || !v->anon_vma_id ? 0 :
+				fail(r, "%s: expected no anon_vma, found %s", what,
+				     bound_name(r, v->anon_vma_id) ?: "one");
+		else
+			ret = bind(r, s->other, v->anon_vma_id, what);
+		break;
+	case E_CHAIN: {
+		size_t n;
+		const struct mmctl_rec_chain **c = mm_dump_chain_recs(&d, v->id, &n);
+
+		if (n != (size_t)s->nnames) {
+			ret = fail(r, "%s: expected a chain of %d, found %zu", what, s->nnames, n);
+			break;
+		}
+		for (int k = 0; k < s->nnames && !ret; k++)
+			ret = bind(r, s->names[k], c[k] ? c[k]->anon_vma_id : 0, what);
+		break;
+	}
+	case E_VMAS: {
+		unsigned long n = 0;
+
+		for (size_t i = 0; i < d.nr_vmas; i++)
+			n += (d.vmas[i]->flags & MMCTL_VMAF_TARGET) && d.vmas[i]->end > m->addr &&
+				d.vmas[i]->start < m->addr + m->pages * r->pg;
+		if (n != s->count)
+			ret = fail(r, "%s: expected %lu VMAs, found %lu", what, s->count, n);
+		break;
+	}
+	case E_SIZE:
+		if ((v->end - v->start) / r->pg != s->count)
+			ret = fail(r, "%s: expected a VMA of %lu pages, found %llu (%llx-%llx)", what,
+				   s->count, (unsigned long long)((v->end - v->start) / r->pg),
+				   (unsigned long long)v->start, (unsigned long long)v->end);
+		break;
+	case E_PAGE: {
+		const struct mmctl_rec_page *pg = mm_dump_page(&d, addr);
+		static const char *const kinds[] = { "none", "anon", "ksm", "zero", "file", "swap",
+						     "migration", "other" };
+		const char *k = pg && pg->kind < 8 ? kinds[pg->kind] : "none";
+		int special = 0;
+
+		for (int i = 0; i < 8; i++)
+			special |= i != 1 && !strcmp(s->other, kinds[i]);
+		if (special)
+			ret = strcmp(k, s->other) ? fail(r, "%s: expected a %s page, found %s", what,
+							 s->other, k) : 0;
+		else if (!pg || pg->kind != MMCTL_PAGE_ANON)
+			ret = fail(r, "%s: expected an anonymous page on %s, found %s", what, s->other, k);
+		else
+			ret = bind(r, s->other, pg->anon_vma_id, what);
+		if (!ret && pg && (s->flags & TOPO_PAGE_PMD) && !(pg->flags & MMCTL_PAGEF_PMD))
+			ret = fail(r, "%s: expected a PMD-mapped page", what);
+		if (!ret && pg && pg->kind == MMCTL_PAGE_ANON && pg->index != pg->expected_index)
+			ret = fail(r, "%s: page index %#llx, expected %#llx", what,
+				   (unsigned long long)pg->index, (unsigned long long)pg->expected_index);
+		break;
+	}
+	case E_FOLIOS: {
+		const struct mmctl_rec_folios *f = mm_dump_folios(&d, v->id);
+
+		if (!f) {
+			ret = fail(r, "%s: no folio summary", what);
+			break;
+		}
+		for (int k = 0; k < s->nnames && !ret; k++) {
+			unsigned long val;
+
+			if (folio_field(f, s->names[k], &val))
+				ret = fail(r, "unknown folio field '%s'", s->names[k]);
+			else if (!count_ok(&s->counts[k], val))
+				ret = fail(r, "%s: expected %s %s, found %lu", what, s->names[k],
+					   count_str(&s->counts[k]), val);
+		}
+		break;
+	}
+	default:
+		ret = fail(r, "internal: unknown expectation");
+	}
+	mm_dump_free(&d);
+	return ret;
+}
+
+static int ksm_wait(struct run *r, const struct topo_step *s)
+{
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/mm/ksm/pages_to_scan", "10000" },
+		{ "/sys/kernel/mm/ksm/sleep_millisecs", "10" },
+		{ "/sys/kernel/mm/ksm/run", "1" },
+	};
+	struct mapping *m = map_of(r, s->map, 0);
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		FILE *f = fopen(knobs[i][0], "w");
+
+		if (!f || fputs(knobs[i][1], f) < 0 || fclose(f))
+			return fail(r, "cannot set %s (KSM unavailable?)", knobs[i][0]);
+	}
+	for (int t = 0; t < 600; t++) {
+		struct mm_dump d;
+		const struct mmctl_rec_vma *v;
+		const struct mmctl_rec_folios *f;
+		unsigned long ksm = 0;
+
+		if (dump_proc(r, s->proc, &d, 0))
+			return -1;
+		v = vma_at(&d, m->addr);
+		f = v ? mm_dump_folios(&d, v->id) : NULL;
+		ksm = f ? f->ksm : 0;
+		mm_dump_free(&d);
+		if (ksm >= s->count)
+			return 0;
+		usleep(50000);
+	}
+	return fail(r, "KSM did not merge %lu pages of %s within 30 s", s->count, s->map);
+}
+
+static int action(struct run *r, const struct topo_step *s)
+{
+	int i = proc_idx(r, s->proc, s->kind == T_START), e = 0;
+	struct mapping *m = NULL, *to;
+
+	if (i < 0)
+		return fail(r, "unknown process %s (start it, or fork it)", s->proc);
+	if (s->kind != T_START && s->kind != T_FORK && s->kind != T_EXIT && s->kind != T_MAP) {
+		m = map_of(r, s->map, 0);
+		if (!m)
+			return fail(r, "no mapping named %s", s->map);
+	}
+	switch (s->kind) {
+	case T_START:
+		if (r->p.alive[i])
+			return fail(r, "%s is already running", s->proc);
+		e = procs_spawn(&r->p, i);
+		break;
+	case T_FORK: {
+		int c = proc_idx(r, s->other, 1);
+
+		if (c < 0)
+			return fail(r, "too many processes (at most %d)", PROCS_MAX);
+		if (r->p.alive[c])
+			return fail(r, "%s is already running", s->other);
+		e = procs_fork(&r->p, i, c);
+		break;
+	}
+	case T_EXIT:
+		e = procs_exit(&r->p, i);
+		break;
+	case T_MAP: {
+		struct mapping *after = NULL;
+
+		if (s->flags & TOPO_MAP_AFTER) {
+			after = map_of(r, s->other, 0);
+			if (!after)
+				return fail(r, "no mapping named %s", s->other);
+		}
+		m = map_of(r, s->map, 1);
+		if (!m)
+			return fail(r, "too many mappings");
+		if (after)
+			m->addr = after->addr + after->pages * r->pg;
+		m->pages = s->count;
+		e = procs_mmap_at(&r->p, i, m->addr, s->count,
+				  ((s->flags & TOPO_MAP_FILE) ? PROCS_MAP_FILE : 0) |
+				  ((s->flags & TOPO_MAP_THP) ? PROCS_MAP_THP : 0));
+		break;
+	}
+	case T_WRITE:
+		e = procs_write(&r->p, i, m->addr, s->first, s->count);
+		break;
+	case T_READ:
+		e = procs_read(&r->p, i, m->addr, s->first, s->count);
+		break;
+	case T_MUNMAP:
+		e = procs_munmap(&r->p, i, m->addr, s->first, s->count);
+		break;
+	case T_MPROTECT:
+		e = procs_mprotect(&r->p, i, m->addr, s->first, s->count, s->prot);
+		break;
+	case T_MADVISE:
+		e = procs_madvise(&r->p, i, m->addr, s->first, s->count, s->advice);
+		break;
+	case T_MREMAP:
+		to = map_of(r, s->other, 1);
+		if (!to)
+			return fail(r, "too many mappings");
+		to->pages = m->pages;
+		e = procs_mremap(&r->p, i, m->addr, m->pages, to->addr,
+				 (s->flags & TOPO_REMAP_DONTUNMAP) ? MREMAP_DONTUNMAP : 0);
+		break;
+	case T_KSM_WAIT:
+		return ksm_wait(r, s);
+	default:
+		return fail(r, "internal: unknown action");
+	}
+	if (e)
+		return fail(r, "%s failed: %s", text_of(r, s->line), strerror(-e));
+	return 0;
+}
+
+/* 1 if the running kernel is at least "X.Y". */
+static int kernel_at_least(const char *want)
+{
+	struct utsname u;
+	int a, b, x = 0, y = 0;
+
+	if (uname(&u) || sscanf(want, "%d.%d", &a, &b) != 2 ||
+	    sscanf(u.release, "%d.%d", &x, &y) != 2)
+		return 0;
+	return x > a || (x == a && y >= b);
+}
+
+/* Runs in a child: 0 pass, 1 fail. */
+static int run_scenario(struct run *r)
+{
+	int ret = 0;
+
+	r->pg = sysconf(_SC_PAGESIZE);
+	if (procs_init(&r->p)) {
+		printf("#   cannot create the process pool\n");
+		return 1;
+	}
+	for (size_t i = 0; i < r->t->nsteps && !ret; i++) {
+		r->cur = &r->t->steps[i];
+		ret = r->cur->kind >= E_ANON_VMA ? expect(r, r->cur) : action(r, r->cur);
+	}
+	procs_cleanup(&r->p);
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mmctl = getenv("MMCTL");
+	int first = 1, passed = 0, failed = 0, skipped = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "--mmctl")) {
+		mmctl = argv[2];
+		first = 3;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..%d\n", argc - first);
+	for (int i = first; i < argc; i++) {
+		struct topo t;
+		char err[512], name[600];
+		int st, ok;
+		pid_t pid;
+
+		if (topo_load(argv[i], &t, err, sizeof(err))) {
+			/* A malformed scenario is a failed test, not a crash. */
+			snprintf(name, sizeof(name), "topology %s: parse error", argv[i]);
+			printf("#   %s\n", err);
+			tap_result(name, 0);
+			failed++;
+			continue;
+		}
+		snprintf(name, sizeof(name), "topology %s: %s", strrchr(argv[i], '/') ?
+			 strrchr(argv[i], '/') + 1 : argv[i], t.title);
+		if (t.kernel_min[0] && !kernel_at_least(t.kernel_min)) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "needs kernel >= %s", t.kernel_min);
+			tap_skip(name, why);
+			skipped++;
+			topo_free(&t);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0) {
+			struct run r = { .file = argv[i], .t = &t, .mmctl = mmctl };
+
+			setpgid(0, 0);	/* its processes: one group to kill */
+			alarm(SCENARIO_TIMEOUT);
+			_exit(run_scenario(&r));
+		}
+		setpgid(pid, pid);
+		st = 0;
+		waitpid(pid, &st, 0);
+		kill(-pid, SIGKILL);	/* whatever outlived the scenario */
+		ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		if (WIFSIGNALED(st))
+			printf("#   scenario died with signal %d%s\n", WTERMSIG(st),
+			       WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
+		tap_result(name, ok);
+		ok ? passed++ : failed++;
+		topo_free(&t);
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
