@@ -322,6 +322,43 @@ int main(void)
 	r = ioctl(ctl, MMCTL_IOC_DUMP, big) ? errno : 0;
 	tap_result("longer args struct with non-zero tail: E2BIG", r == E2BIG);
 
+	/* ABI version 1: the page range. */
+	a = args(getpid());
+	a.page_addr = (uint64_t)(uintptr_t)buf & ~4095ULL;
+	a.page_count = MMCTL_MAX_PAGES + 1;
+	expect_errno("v1: page_count above MMCTL_MAX_PAGES: EINVAL", a, EINVAL);
+	a.page_count = 1;
+	a.page_addr += 8;
+	expect_errno("v1: unaligned page_addr: EINVAL", a, EINVAL);
+	a.page_addr -= 8;
+	a.reserved1 = 1;
+	expect_errno("v1: non-zero reserved1: EINVAL", a, EINVAL);
+	a.reserved1 = 0;
+	a.flags = MMCTL_DUMP_NO_FOLIOS;
+	expect_errno("v1: a page range with NO_FOLIOS: EINVAL", a, EINVAL);
+	a.flags = 0;
+	a.page_count = 4;
+	buf[0] = 1;	/* fault the first page of our own buffer */
+	{
+		struct mm_dump d;
+		int ok = 1;
+
+		r = mm_dump_kmod_pages(&d, getpid(), 0, a.page_addr, 4);
+		EXPECT(&ok, r == 0, "dump with pages: %s", strerror(-r));
+		if (!r) {
+			const struct mmctl_rec_page *pg = mm_dump_page(&d, a.page_addr);
+
+			EXPECT(&ok, d.nr_pages >= 1 && d.nr_pages <= 4, "%zu PAGE records", d.nr_pages);
+			EXPECT(&ok, pg && pg->kind == MMCTL_PAGE_ANON && pg->index == pg->expected_index,
+			       "the written page is an anonymous page at its linear index");
+			mm_dump_free(&d);
+		}
+		tap_result("v1: a page range gives PAGE records for present pages only", ok);
+	}
+	a = args(getpid());
+	a.size = MMCTL_DUMP_ARGS_SIZE_VER0;
+	expect_errno("v0-sized args (48 bytes) still accepted", a, 0);
+
 	r = ioctl(ctl, MMCTL_IOC_DUMP, NULL) ? errno : 0;
 	tap_result("NULL args pointer: EFAULT", r == EFAULT);
 	a = args(getpid());
