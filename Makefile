@@ -40,13 +40,13 @@ install: all
 
 # check/demo re-enter make after installing so that KDIR is found afresh.
 check: deps
-	$(MAKE) check-run
+	@$(MAKE) --no-print-directory check-run
 
 check-run:
 	./tests/run-all
 
 demo: deps
-	$(MAKE) demo-run
+	@$(MAKE) --no-print-directory demo-run
 
 demo-run: all
 	./tests/demo/run-demo
