@@ -59,6 +59,14 @@ int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t ad
 		       uint32_t count);
 /* The PAGE record for @addr, or NULL (not present, or not asked for). */
 const struct mmctl_rec_page *mm_dump_page(const struct mm_dump *d, uint64_t addr);
+/*
+ * The same through the BPF backend (iter/task_vma): the target's own VMAs,
+ * chains and anon_vmas, lockless; the dump is MMCTL_DUMPF_PARTIAL. Returns
+ * 0 or a negative errno, with a message in mm_bpf_error().
+ */
+int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags);
+const char *mm_bpf_error(void);
+void mm_bpf_verbose(int on);
 /* Index @len bytes of records at @buf (ownership passes to @d). */
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len);
 void mm_dump_free(struct mm_dump *d);

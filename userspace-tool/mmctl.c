@@ -121,14 +121,20 @@ int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char 
 	if (parse_pid(cmd, arg, &pid))
 		return EXIT_USAGE;
 	snprintf(what, sizeof(what), "%s: pid %ld", cmd, pid);
+	/* auto: the module when its debugfs file exists, else BPF. */
 	if (opts.backend == BK_BPF ||
 	    (opts.backend == BK_AUTO && access(MMCTL_CTL_PATH, F_OK))) {
-		if (opts.backend == BK_BPF) {
-			p_err("%s: the BPF backend is not available in this build", what);
+		mm_bpf_verbose(opts.verbose);
+		r = mm_dump_bpf(d, (pid_t)pid, 0);
+		if (r) {
+			if (r == -ESRCH || r == -EINVAL)
+				return report_dump_error(r, what);
+			p_err("%s: BPF backend: %s%s", what, mm_bpf_error(),
+			      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
 			return EXIT_ENV;
 		}
-		/* auto without the module: say what is missing */
-		return report_dump_error(-ENOENT, what);
+		*backend = "bpf";
+		return EXIT_OK;
 	}
 	r = mm_dump_kmod(d, (pid_t)pid, opts.no_folios ? MMCTL_DUMP_NO_FOLIOS : 0);
 	if (r)

@@ -284,6 +284,9 @@ int do_tree(int argc, char **argv)
 		if (f)
 			fprintf(opts.out, "\nfamily %s: %u VMAs in %u processes, %u anon_vmas\n",
 				mm_short_id(r->id), f->nr_vmas, f->nr_mms, f->nr_anon_vmas);
+		else if (d.hdr->flags & MMCTL_DUMPF_PARTIAL)
+			fprintf(opts.out, "\nfamily %s: partial view (this process's VMAs only)\n",
+				mm_short_id(r->id));
 		else
 			fprintf(opts.out, "\nfamily %s: %u VMAs in its tree\n", mm_short_id(r->id),
 				r->tree_avcs);

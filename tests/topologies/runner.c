@@ -56,6 +56,10 @@ struct run {
 	int nb;
 	long pg;
 	const char *mmctl;
+	int bpf;		/* --backend bpf */
+	int compare;		/* --compare: module and BPF dumps must agree */
+	int unseen;		/* expectations BPF cannot see */
+	int compared;
 };
 
 static const char *text_of(const struct run *r, int line)
@@ -211,7 +215,8 @@ static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_
 
 	if (i < 0 || !r->p.alive[i])
 		return fail(r, "process %s is not running", name);
-	e = mm_dump_kmod_pages(d, r->p.pid[i], 0, page_addr, page_addr ? 1 : 0);
+	e = r->bpf ? mm_dump_bpf(d, r->p.pid[i], 0) :
+		mm_dump_kmod_pages(d, r->p.pid[i], 0, page_addr, page_addr ? 1 : 0);
 	if (e)
 		return fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
 	return 0;
@@ -223,7 +228,8 @@ static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, stru
 	for (int i = 0; i < r->np; i++) {
 		const struct mmctl_rec_anon_vma *a;
 
-		if (!r->p.alive[i] || mm_dump_kmod(d, r->p.pid[i], MMCTL_DUMP_NO_FOLIOS))
+		if (!r->p.alive[i] || (r->bpf ? mm_dump_bpf(d, r->p.pid[i], 0) :
+					mm_dump_kmod(d, r->p.pid[i], MMCTL_DUMP_NO_FOLIOS)))
 			continue;
 		a = mm_dump_av(d, id);
 		if (a)
@@ -353,6 +359,13 @@ static int expect(struct run *r, const struct topo_step *s)
 
 	if (s->map[0] && !m)
 		return fail(r, "no mapping named %s", s->map);
+	if (r->bpf && (s->kind == E_PAGE || s->kind == E_FOLIOS)) {
+		/* Page tables are the module's: marked, counted, not dropped. */
+		printf("#   %s:%d: not visible to the BPF backend: %s\n", r->file, s->line,
+		       text_of(r, s->line));
+		r->unseen++;
+		return 0;
+	}
 	snprintf(what, sizeof(what), "%s %s+%lu", s->proc, s->map, s->page);
 	switch (s->kind) {
 	case E_PARENT:
@@ -491,6 +504,101 @@ static int expect(struct run *r, const struct topo_step *s)
 	return ret;
 }
 
+/*
+ * --compare: the module's and the BPF backend's dumps of @proc agree on
+ * everything BPF sees. IDs differ (two keys), so objects are matched by
+ * structure: the target's VMAs by start; anon_vmas through the positions
+ * they hold, which must map one-to-one between the dumps.
+ */
+struct idmap {
+	uint64_t b[4096], k[4096];
+	int n;
+};
+
+static int same_object(struct idmap *m, uint64_t b, uint64_t k)
+{
+	for (int i = 0; i < m->n; i++)
+		if (m->b[i] == b || m->k[i] == k)
+			return m->b[i] == b && m->k[i] == k;
+	if (m->n < 4096) {
+		m->b[m->n] = b;
+		m->k[m->n++] = k;
+	}
+	return 1;
+}
+
+static int same_av(struct run *r, struct idmap *m, const struct mm_dump *kd,
+		   const struct mm_dump *bd, uint64_t kid, uint64_t bid, const char *where)
+{
+	const struct mmctl_rec_anon_vma *ka = mm_dump_av(kd, kid), *ba = mm_dump_av(bd, bid);
+
+	if (!kid != !bid)
+		return fail(r, "compare: %s: anon_vma present in %s only", where, kid ? "kmod" : "bpf");
+	if (!kid)
+		return 0;
+	if (!ka || !ba)
+		return fail(r, "compare: %s: anon_vma record missing (%s)", where, ka ? "bpf" : "kmod");
+	if (!same_object(m, bid, kid) || !same_object(m, ba->parent_id, ka->parent_id) ||
+	    !same_object(m, ba->root_id, ka->root_id))
+		return fail(r, "compare: %s: anon_vma identities do not correspond", where);
+	if (ka->num_children != ba->num_children || ka->num_active_vmas != ba->num_active_vmas ||
+	    ka->refcount != ba->refcount)
+		return fail(r, "compare: %s: kmod %llu/%llu/%u, bpf %llu/%llu/%u (nc/nav/ref)", where,
+			    (unsigned long long)ka->num_children,
+			    (unsigned long long)ka->num_active_vmas, ka->refcount,
+			    (unsigned long long)ba->num_children,
+			    (unsigned long long)ba->num_active_vmas, ba->refcount);
+	return 0;
+}
+
+static int compare(struct run *r, const char *proc)
+{
+	static struct idmap m;
+	struct mm_dump kd, bd;
+	size_t nk = 0, nb = 0;
+	int i = proc_idx(r, proc, 0), ret = 0, e;
+
+	if (i < 0 || !r->p.alive[i])
+		return 0;
+	m.n = 0;
+	if (mm_dump_kmod(&kd, r->p.pid[i], MMCTL_DUMP_NO_FOLIOS))
+		return fail(r, "compare: module dump of %s failed", proc);
+	e = mm_dump_bpf(&bd, r->p.pid[i], 0);
+	if (e) {
+		mm_dump_free(&kd);
+		return fail(r, "compare: BPF dump of %s failed: %s", proc, mm_bpf_error());
+	}
+	for (size_t k = 0; k < bd.nr_vmas && !ret; k++) {
+		const struct mmctl_rec_vma *bv = bd.vmas[k], *kv = vma_at(&kd, bv->start);
+		const struct mmctl_rec_chain **kc, **bc;
+		size_t kn, bn;
+		char where[64];
+
+		nb++;
+		snprintf(where, sizeof(where), "%s VMA %llx", proc, (unsigned long long)bv->start);
+		if (!kv || kv->start != bv->start || kv->end != bv->end || kv->pgoff != bv->pgoff ||
+		    kv->vm_flags != bv->vm_flags || kv->chain_len != bv->chain_len ||
+		    (kv->flags & (MMCTL_VMAF_FILE | MMCTL_VMAF_ANON)) !=
+		    (bv->flags & (MMCTL_VMAF_FILE | MMCTL_VMAF_ANON))) {
+			ret = fail(r, "compare: %s: range, pgoff, flags or chain length differ", where);
+			break;
+		}
+		ret = same_av(r, &m, &kd, &bd, kv->anon_vma_id, bv->anon_vma_id, where);
+		kc = mm_dump_chain_recs(&kd, kv->id, &kn);
+		bc = mm_dump_chain_recs(&bd, bv->id, &bn);
+		for (size_t c = 0; !ret && c < kn && c < bn; c++)
+			ret = same_av(r, &m, &kd, &bd, kc[c]->anon_vma_id, bc[c]->anon_vma_id, where);
+	}
+	for (size_t k = 0; k < kd.nr_vmas; k++)
+		nk += !!(kd.vmas[k]->flags & MMCTL_VMAF_TARGET);
+	if (!ret && nk != nb)
+		ret = fail(r, "compare: %s has %zu VMAs in the module dump, %zu in the BPF dump",
+			   proc, nk, nb);
+	mm_dump_free(&kd);
+	mm_dump_free(&bd);
+	return ret;
+}
+
 static int ksm_wait(struct run *r, const struct topo_step *s)
 {
 	static const char *const knobs[][2] = {
@@ -512,12 +620,26 @@ static int ksm_wait(struct run *r, const struct topo_step *s)
 		const struct mmctl_rec_folios *f;
 		unsigned long ksm = 0;
 
-		if (dump_proc(r, s->proc, &d, 0))
-			return -1;
-		v = vma_at(&d, m->addr);
-		f = v ? mm_dump_folios(&d, v->id) : NULL;
-		ksm = f ? f->ksm : 0;
-		mm_dump_free(&d);
+		if (r->bpf) {
+			/* No folio walk: the kernel's per-process count (6.1+). */
+			char path[64];
+			FILE *pf;
+
+			snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages",
+				 (int)r->p.pid[proc_idx(r, s->proc, 0)]);
+			pf = fopen(path, "r");
+			if (!pf || fscanf(pf, "%lu", &ksm) != 1)
+				ksm = 0;
+			if (pf)
+				fclose(pf);
+		} else {
+			if (dump_proc(r, s->proc, &d, 0))
+				return -1;
+			v = vma_at(&d, m->addr);
+			f = v ? mm_dump_folios(&d, v->id) : NULL;
+			ksm = f ? f->ksm : 0;
+			mm_dump_free(&d);
+		}
 		if (ksm >= s->count)
 			return 0;
 		usleep(50000);
@@ -633,19 +755,39 @@ static int run_scenario(struct run *r)
 	for (size_t i = 0; i < r->t->nsteps && !ret; i++) {
 		r->cur = &r->t->steps[i];
 		ret = r->cur->kind >= E_ANON_VMA ? expect(r, r->cur) : action(r, r->cur);
+		if (!ret && r->compare && r->cur->kind >= E_ANON_VMA && r->cur->proc[0]) {
+			ret = compare(r, r->cur->proc);
+			r->compared++;
+		}
 	}
 	procs_cleanup(&r->p);
+	if (r->unseen)
+		printf("#   %d expectations not visible to the BPF backend (page tables)\n", r->unseen);
+	if (r->compare)
+		printf("#   module and BPF dumps agreed at %d points\n", r->compared);
 	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	const char *mmctl = getenv("MMCTL");
-	int first = 1, passed = 0, failed = 0, skipped = 0;
+	int first = 1, passed = 0, failed = 0, skipped = 0, bpf = 0, cmp = 0;
 
-	if (argc > 2 && !strcmp(argv[1], "--mmctl")) {
-		mmctl = argv[2];
-		first = 3;
+	while (argc > first + 1 && !strncmp(argv[first], "--", 2)) {
+		if (!strcmp(argv[first], "--compare")) {
+			cmp = 1;
+			first++;
+			continue;
+		}
+		if (!strcmp(argv[first], "--mmctl")) {
+			mmctl = argv[first + 1];
+		} else if (!strcmp(argv[first], "--backend") && !strcmp(argv[first + 1], "bpf")) {
+			bpf = 1;
+		} else if (strcmp(argv[first], "--backend") || strcmp(argv[first + 1], "kmod")) {
+			fprintf(stderr, "usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] FILE...\n");
+			return 2;
+		}
+		first += 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%d\n", argc - first);
@@ -663,8 +805,10 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		snprintf(name, sizeof(name), "topology %s: %s", strrchr(argv[i], '/') ?
-			 strrchr(argv[i], '/') + 1 : argv[i], t.title);
+		snprintf(name, sizeof(name), "topology%s %s: %s",
+			 bpf ? " (bpf)" : cmp ? " (kmod = bpf)" : "",
+			 strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i], t.title);
+
 		if (t.kernel_min[0] && !kernel_at_least(t.kernel_min)) {
 			char why[96];
 
@@ -676,7 +820,8 @@ int main(int argc, char **argv)
 		}
 		pid = fork();
 		if (pid == 0) {
-			struct run r = { .file = argv[i], .t = &t, .mmctl = mmctl };
+			struct run r = { .file = argv[i], .t = &t, .mmctl = mmctl, .bpf = bpf,
+					 .compare = cmp };
 
 			setpgid(0, 0);	/* its processes: one group to kill */
 			alarm(SCENARIO_TIMEOUT);

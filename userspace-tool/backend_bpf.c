@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF backend: load the iter/task_vma program (bpf/mmctl.bpf.c, CO-RE,
+ * embedded as a libbpf skeleton), read its records for one process, and
+ * replace every raw kernel address by an ID (SipHash-2-4 from libsodium
+ * with a key drawn per run, top bit clear as in the module) before the
+ * records go anywhere else. The view is the target's own VMAs and chains,
+ * read without the kernel's locks: the dump is marked partial and not
+ * consistent, so the checker runs in lower-bound mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sodium.h>
+
+#include "bpf/mmctl.skel.h"
+#include "dump.h"
+
+static unsigned char key[crypto_shorthash_KEYBYTES];
+static int key_ready;
+static int verbose_libbpf;
+static char last_err[256];
+
+const char *mm_bpf_error(void)
+{
+	return last_err;
+}
+
+void mm_bpf_verbose(int on)
+{
+	verbose_libbpf = on;
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose_libbpf || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int set_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_err, sizeof(last_err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static uint64_t id_of(uint64_t raw)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	if (!raw)
+		return 0;
+	crypto_shorthash(out, (const unsigned char *)&raw, sizeof(raw), key);
+	memcpy(&h, out, sizeof(h));
+	h >>= 1;
+	return h ? h : 1;
+}
+
+/* A set of raw addresses already written (dedupe). */
+struct seen {
+	uint64_t *k;
+	size_t mask;
+};
+
+static int seen_add(struct seen *s, uint64_t k)
+{
+	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & s->mask;
+
+	for (; s->k[i]; i = (i + 1) & s->mask)
+		if (s->k[i] == k)
+			return 1;
+	s->k[i] = k;
+	return 0;
+}
+
+static int read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 1 << 16;
+	ssize_t r;
+
+	*buf = malloc(cap);
+	*len = 0;
+	if (!*buf)
+		return -ENOMEM;
+	while ((r = read(fd, *buf + *len, cap - *len)) > 0) {
+		*len += (size_t)r;
+		if (*len == cap) {
+			char *n = realloc(*buf, cap *= 2);
+
+			if (!n)
+				return -ENOMEM;
+			*buf = n;
+		}
+	}
+	return r < 0 ? -errno : 0;
+}
+
+/* Rewrite raw addresses into IDs, dedupe, prepend the dump record. */
+static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len)
+{
+	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0, cap = 16;
+	struct seen vmas, avs, avcs;
+	struct mmctl_rec_dump *h;
+	char *out, comm[32] = "", path[64];
+	FILE *f;
+
+	while (cap < 2 * nrec)
+		cap <<= 1;
+	vmas.k = calloc(cap, sizeof(uint64_t));
+	avs.k = calloc(cap, sizeof(uint64_t));
+	avcs.k = calloc(cap, sizeof(uint64_t));
+	out = malloc(len + sizeof(*h) + 8);
+	if (!vmas.k || !avs.k || !avcs.k || !out) {
+		free(vmas.k);
+		free(avs.k);
+		free(avcs.k);
+		free(out);
+		return -ENOMEM;
+	}
+	vmas.mask = avs.mask = avcs.mask = cap - 1;
+	h = (void *)out;
+	memset(h, 0, sizeof(*h));
+	h->hdr.type = MMCTL_REC_DUMP;
+	h->hdr.size = sizeof(*h);
+	h->abi_version = MMCTL_ABI_VERSION;
+	h->flags = MMCTL_DUMPF_PARTIAL;	/* own VMAs only, no locks, no folios */
+	h->pid = (uint32_t)pid;
+	h->page_shift = (uint32_t)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
+	h->key_id = id_of(0x6d6d63746c6b6579ULL);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	memcpy(h->comm, comm, sizeof(h->comm));
+	out_len = sizeof(*h);
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
+		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
+		char *rec = out + out_len;
+
+		if (rh->size < sizeof(*rh) || off + rh->size > len)
+			break;
+		off += rh->size;
+		switch (rh->type) {
+		case MMCTL_REC_VMA: {
+			struct mmctl_rec_vma *v = (void *)rec;
+
+			memcpy(v, rh, sizeof(*v));
+			if (seen_add(&vmas, v->id))
+				continue;	/* another thread's view of it */
+			if (!h->mm_id)
+				h->mm_id = id_of(v->mm_id);
+			v->id = id_of(v->id);
+			v->mm_id = id_of(v->mm_id);
+			v->anon_vma_id = id_of(v->anon_vma_id);
+			v->root_id = id_of(v->root_id);
+			break;
+		}
+		case MMCTL_REC_CHAIN: {
+			struct mmctl_rec_chain *c = (void *)rec;
+
+			memcpy(c, rh, sizeof(*c));
+			if (seen_add(&avcs, c->avc_id))
+				continue;	/* another thread's view of it */
+			c->vma_id = id_of(c->vma_id);
+			c->anon_vma_id = id_of(c->anon_vma_id);
+			c->avc_id = id_of(c->avc_id);
+			break;
+		}
+		case MMCTL_REC_ANON_VMA: {
+			struct mmctl_rec_anon_vma *a = (void *)rec;
+
+			memcpy(a, rh, sizeof(*a));
+			if (seen_add(&avs, a->id))
+				continue;
+			a->id = id_of(a->id);
+			a->root_id = id_of(a->root_id);
+			a->parent_id = id_of(a->parent_id);
+			break;
+		}
+		default:
+			continue;
+		}
+		out_len += rh->size;
+	}
+	free(vmas.k);
+	free(avs.k);
+	free(avcs.k);
+	return mm_dump_parse(d, out, out_len);
+}
+
+int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo;
+	struct mmctl_bpf *skel;
+	struct bpf_link *link;
+	struct utsname u;
+	char path[64], *raw = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	(void)flags;
+	memset(d, 0, sizeof(*d));
+	last_err[0] = 0;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return set_err(-ENOSYS, "the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE cannot load");
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (access(path, F_OK))
+		return set_err(-ESRCH, "no such process");
+	/* One key per run (like the module's per load): IDs of two dumps of
+	 * one run link up, across runs they do not. */
+	if (!key_ready) {
+		if (sodium_init() < 0)
+			return set_err(-ENOMEM, "libsodium failed to initialise");
+		randombytes_buf(key, sizeof(key));
+		key_ready = 1;
+	}
+	libbpf_set_print(print_libbpf);
+	skel = mmctl_bpf__open();
+	if (!skel)
+		return set_err(-errno ? -errno : -ENOMEM, "cannot open the BPF object");
+	skel->rodata->target_tgid = (uint32_t)pid;
+	r = mmctl_bpf__load(skel);
+	if (r) {
+		r = r < 0 ? r : -errno;
+		mmctl_bpf__destroy(skel);
+		if (r == -EPERM || r == -EACCES)
+			return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
+		return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
+			       strerror(-r));
+	}
+	/* Iterate only the target's tasks where the kernel can (6.1+). */
+	memset(&linfo, 0, sizeof(linfo));
+	linfo.task.pid = (uint32_t)pid;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(skel->progs.dump_task_vma, &opts);
+	if (!link)
+		link = bpf_program__attach_iter(skel->progs.dump_task_vma, NULL);
+	if (!link) {
+		r = -errno;
+		mmctl_bpf__destroy(skel);
+		return set_err(r, "cannot attach iter/task_vma (%s): the kernel may lack it (5.12+)",
+			       strerror(-r));
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	r = fd < 0 ? -errno : read_all(fd, &raw, &len);
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	mmctl_bpf__destroy(skel);
+	if (r) {
+		free(raw);
+		return set_err(r, "reading the iterator failed: %s", strerror(-r));
+	}
+	if (!len) {
+		free(raw);
+		/* No VMA at all: a kernel thread, or the process went away. */
+		if (access(path, F_OK))
+			return set_err(-ESRCH, "no such process (or it has exited)");
+		return set_err(-EINVAL, "no user memory (a kernel thread?)");
+	}
+	r = build(d, pid, raw, len);
+	free(raw);
+	if (r)
+		return set_err(r, "malformed records from the BPF program");
+	if (!uname(&u))
+		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
+	return 0;
+}
