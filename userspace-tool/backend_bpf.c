@@ -26,6 +26,13 @@
 
 static unsigned char key[crypto_shorthash_KEYBYTES];
 static int key_ready;
+static struct mmctl_bpf *skel;	/* loaded once per run, reused by every dump */
+
+static void unload(void)
+{
+	mmctl_bpf__destroy(skel);
+	skel = NULL;
+}
 static int verbose_libbpf;
 static char last_err[256];
 
@@ -208,7 +215,6 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo;
-	struct mmctl_bpf *skel;
 	struct bpf_link *link;
 	struct utsname u;
 	char path[64], *raw = NULL;
@@ -232,19 +238,22 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 		key_ready = 1;
 	}
 	libbpf_set_print(print_libbpf);
-	skel = mmctl_bpf__open();
-	if (!skel)
-		return set_err(-errno ? -errno : -ENOMEM, "cannot open the BPF object");
-	skel->rodata->target_tgid = (uint32_t)pid;
-	r = mmctl_bpf__load(skel);
-	if (r) {
-		r = r < 0 ? r : -errno;
-		mmctl_bpf__destroy(skel);
-		if (r == -EPERM || r == -EACCES)
-			return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
-		return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
-			       strerror(-r));
+	if (!skel) {
+		skel = mmctl_bpf__open();
+		if (!skel)
+			return set_err(-errno ? -errno : -ENOMEM, "cannot open the BPF object");
+		r = mmctl_bpf__load(skel);
+		if (r) {
+			r = r < 0 ? r : -errno;
+			unload();
+			if (r == -EPERM || r == -EACCES)
+				return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
+			return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
+				       strerror(-r));
+		}
+		atexit(unload);
 	}
+	skel->bss->target_tgid = (uint32_t)pid;
 	/* Iterate only the target's tasks where the kernel can (6.1+). */
 	memset(&linfo, 0, sizeof(linfo));
 	linfo.task.pid = (uint32_t)pid;
@@ -255,7 +264,6 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 		link = bpf_program__attach_iter(skel->progs.dump_task_vma, NULL);
 	if (!link) {
 		r = -errno;
-		mmctl_bpf__destroy(skel);
 		return set_err(r, "cannot attach iter/task_vma (%s): the kernel may lack it (5.12+)",
 			       strerror(-r));
 	}
@@ -264,7 +272,6 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 	if (fd >= 0)
 		close(fd);
 	bpf_link__destroy(link);
-	mmctl_bpf__destroy(skel);
 	if (r) {
 		free(raw);
 		return set_err(r, "reading the iterator failed: %s", strerror(-r));

@@ -19,7 +19,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 target_tgid;
+/* Set by the CLI before each iteration (.bss: writable after load, so one
+ * loaded program serves every dump of a run). */
+__u32 target_tgid;
 
 #define MAX_CHAIN 64
 
