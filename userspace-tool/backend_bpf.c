@@ -4,9 +4,10 @@
  * embedded as a libbpf skeleton), read its records for one process, and
  * replace every raw kernel address by an ID (SipHash-2-4 from libsodium
  * with a key drawn per run, top bit clear as in the module) before the
- * records go anywhere else. The view is the target's own VMAs and chains,
- * read without the kernel's locks: the dump is marked partial and not
- * consistent, so the checker runs in lower-bound mode.
+ * records go anywhere else. The view is the target's VMAs and chains and
+ * every family member the program's bounded interval-tree walk reached,
+ * read without the kernel's locks: never consistent (the checker runs in
+ * lower-bound mode), and partial when a family was larger than the bound.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,8 +116,23 @@ static int read_all(int fd, char **buf, size_t *len)
 	return r < 0 ? -errno : 0;
 }
 
+/* Per family (root): what the walk found, for its FAMILY record. */
+struct fam {
+	uint64_t root;		/* raw */
+	uint32_t vmas, avs, chain, mms;
+	uint64_t last_mm;
+};
+
+static struct fam *fam_of(struct fam *f, size_t nf, uint64_t root)
+{
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].root == root)
+			return &f[i];
+	return NULL;
+}
+
 /* Rewrite raw addresses into IDs, dedupe, prepend the dump record. */
-static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len)
+static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
 	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0, cap = 16;
 	struct seen vmas, avs, avcs;
@@ -143,7 +159,8 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len)
 	h->hdr.type = MMCTL_REC_DUMP;
 	h->hdr.size = sizeof(*h);
 	h->abi_version = MMCTL_ABI_VERSION;
-	h->flags = MMCTL_DUMPF_PARTIAL;	/* own VMAs only, no locks, no folios */
+	/* Lockless (never consistent), no folios; partial if a family was cut. */
+	h->flags = cut ? MMCTL_DUMPF_PARTIAL : 0;
 	h->pid = (uint32_t)pid;
 	h->page_shift = (uint32_t)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
 	h->key_id = id_of(0x6d6d63746c6b6579ULL);
@@ -156,6 +173,66 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len)
 	}
 	memcpy(h->comm, comm, sizeof(h->comm));
 	out_len = sizeof(*h);
+	/* FAMILY records first: one per root met, counted from the raw stream. */
+	{
+		struct fam *f = calloc(nrec, sizeof(*f));
+		size_t nf = 0;
+		struct seen sv = { calloc(cap, sizeof(uint64_t)), cap - 1 };
+		struct seen sa = { calloc(cap, sizeof(uint64_t)), cap - 1 };
+
+		for (size_t off = 0; f && sv.k && sa.k && off + sizeof(struct mmctl_rec_hdr) <= len;) {
+			const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
+			const struct mmctl_rec_vma *v = (const void *)rh;
+			const struct mmctl_rec_anon_vma *a = (const void *)rh;
+			struct fam *x;
+
+			if (rh->size < sizeof(*rh) || off + rh->size > len)
+				break;
+			off += rh->size;
+			if (rh->type == MMCTL_REC_VMA && v->root_id && !seen_add(&sv, v->id)) {
+				x = fam_of(f, nf, v->root_id);
+				if (!x) {
+					x = &f[nf++];
+					x->root = v->root_id;
+				}
+				x->vmas++;
+				x->chain += v->chain_len;
+				if (v->mm_id != x->last_mm)
+					x->mms++;
+				x->last_mm = v->mm_id;
+			} else if (rh->type == MMCTL_REC_ANON_VMA && !seen_add(&sa, a->id)) {
+				x = fam_of(f, nf, a->root_id);
+				if (!x) {
+					x = &f[nf++];
+					x->root = a->root_id;
+				}
+				x->avs++;
+			}
+		}
+		for (size_t i = 0; f && i < nf; i++) {
+			struct mmctl_rec_family *fr;
+			char *n2 = realloc(out, out_len + sizeof(*fr) + len + 8);
+
+			if (!n2)
+				break;
+			out = n2;
+			h = (void *)out;
+			fr = (void *)(out + out_len);
+			memset(fr, 0, sizeof(*fr));
+			fr->hdr.type = MMCTL_REC_FAMILY;
+			fr->hdr.size = sizeof(*fr);
+			fr->root_id = id_of(f[i].root);
+			fr->nr_vmas = f[i].vmas;
+			fr->nr_anon_vmas = f[i].avs;
+			fr->nr_chain = f[i].chain;
+			fr->nr_mms = f[i].mms;
+			out_len += sizeof(*fr);
+			h->nr_families++;
+		}
+		free(f);
+		free(sv.k);
+		free(sa.k);
+	}
 	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
 		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
 		char *rec = out + out_len;
@@ -246,7 +323,8 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 		if (r) {
 			r = r < 0 ? r : -errno;
 			unload();
-			if (r == -EPERM || r == -EACCES)
+			/* EACCES is the verifier's refusal, not a missing capability. */
+			if (r == -EPERM)
 				return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
 			return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
 				       strerror(-r));
@@ -254,6 +332,10 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 		atexit(unload);
 	}
 	skel->bss->target_tgid = (uint32_t)pid;
+	skel->bss->run_id++;
+	skel->bss->families_cut = 0;
+	skel->bss->no_families = 0;
+again:
 	/* Iterate only the target's tasks where the kernel can (6.1+). */
 	memset(&linfo, 0, sizeof(linfo));
 	linfo.task.pid = (uint32_t)pid;
@@ -272,6 +354,15 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 	if (fd >= 0)
 		close(fd);
 	bpf_link__destroy(link);
+	if (r == -E2BIG && !skel->bss->no_families) {
+		/* One object's output outgrew the iterator's buffer: the
+		 * target's own VMAs only, and the dump says partial. */
+		free(raw);
+		raw = NULL;
+		skel->bss->no_families = 1;
+		skel->bss->run_id++;
+		goto again;
+	}
 	if (r) {
 		free(raw);
 		return set_err(r, "reading the iterator failed: %s", strerror(-r));
@@ -283,7 +374,7 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 			return set_err(-ESRCH, "no such process (or it has exited)");
 		return set_err(-EINVAL, "no user memory (a kernel thread?)");
 	}
-	r = build(d, pid, raw, len);
+	r = build(d, pid, raw, len, skel->bss->families_cut || skel->bss->no_families);
 	free(raw);
 	if (r)
 		return set_err(r, "malformed records from the BPF program");

@@ -22,7 +22,8 @@ typedef __u32 __wsum;
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 
-enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0 };
+enum bpf_map_type { BPF_MAP_TYPE_UNSPEC = 0, BPF_MAP_TYPE_HASH = 1 };
+enum { BPF_ANY = 0 };
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
@@ -34,15 +35,35 @@ typedef struct {
 	int counter;
 } atomic_t;
 
+struct rb_node {
+	unsigned long __rb_parent_color;
+	struct rb_node *rb_right;
+	struct rb_node *rb_left;
+};
+
+struct rb_root {
+	struct rb_node *rb_node;
+};
+
+struct rb_root_cached {
+	struct rb_root rb_root;
+	struct rb_node *rb_leftmost;
+};
+
 struct anon_vma {
 	struct anon_vma *root;
 	atomic_t refcount;
 	unsigned long num_children;
 	unsigned long num_active_vmas;
 	struct anon_vma *parent;
+	struct rb_root_cached rb_root;
 };
 
-struct mm_struct;
+struct task_struct;
+
+struct mm_struct {
+	struct task_struct *owner;
+};
 struct file;
 struct vm_operations_struct;
 
@@ -62,6 +83,7 @@ struct anon_vma_chain {
 	struct vm_area_struct *vma;
 	struct anon_vma *anon_vma;
 	struct list_head same_vma;
+	struct rb_node rb;
 };
 
 struct task_struct {
