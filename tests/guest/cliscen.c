@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		TRY(procs_mmap(&p, 0, 1, 4));
 		TRY(procs_write(&p, 0, 1, 0, 4));
 		/* Move M0's 4 pages to [M1 - 4 pages, M1), next to M1's. */
-		TRY(procs_mremap_to(&p, 0, 0, 4, PROCS_ADDR(1) - 4 * pg));
+		TRY(procs_mremap(&p, 0, 0, 4, PROCS_ADDR(1) - 4 * pg, 0));
 		rc = run(&p, argv[2]);
 	} else if (!strcmp(argv[1], "fork-split")) {
 		TRY(procs_mmap(&p, 0, 0, 4));

@@ -297,11 +297,6 @@ int procs_mremap(struct procs *p, int i, unsigned long k, unsigned long pages, u
 					      .c = (unsigned long)flags }, NULL);
 }
 
-int procs_mremap_to(struct procs *p, int i, unsigned long k, unsigned long pages, unsigned long to)
-{
-	return (int)call(p, i, (struct msg){ .op = OP_MREMAP, .k = k, .a = pages, .b = to }, NULL);
-}
-
 int procs_madvise(struct procs *p, int i, unsigned long k, unsigned long first,
 		  unsigned long n, int advice)
 {

@@ -49,8 +49,6 @@ int procs_mprotect(struct procs *p, int i, unsigned long k, unsigned long first,
 /* mremap all @pages of mapping @k to mapping @to (number or address). */
 int procs_mremap(struct procs *p, int i, unsigned long k, unsigned long pages, unsigned long to,
 		 int flags);
-/* mremap all @pages of mapping @k to the address @to (MREMAP_FIXED). */
-int procs_mremap_to(struct procs *p, int i, unsigned long k, unsigned long pages, unsigned long to);
 int procs_madvise(struct procs *p, int i, unsigned long k, unsigned long first,
 		  unsigned long n, int advice);
 
