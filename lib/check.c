@@ -80,6 +80,8 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 		"pages whose folio index is not linear_page_index(vma, addr)", E },
 	[MMCTL_R_I9_FOLIO_AV] = { "I9-folio-anon_vma", "vma",
 		"pages counted for an anon_vma that is not on the VMA's chain", E },
+	[MMCTL_R_I1_FORK] = { "I1-fork-link-window", "vma",
+		"vma->anon_vma is a new anon_vma on no chain yet: anon_vma_fork sets it before linking it", T },
 };
 
 /* ---- hash table: ID -> index ------------------------------------------- */
@@ -647,8 +649,15 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 			if (p != NOTFOUND && c->stamp[p] != i + 1)
 				viol(c, MMCTL_R_I1_CLOSED, v->id, c->av[p]->id, 0, e[k]->anon_vma_id);
 		}
+		/*
+		 * anon_vma_fork() assigns vma->anon_vma before it takes the
+		 * root lock and links it: a new anon_vma that is nowhere in
+		 * the family yet is that window; a known one missing from
+		 * this chain is corruption.
+		 */
 		if (n && v->anon_vma_id && !on_chain)
-			viol(c, MMCTL_R_I1_ANON_VMA, v->id, v->anon_vma_id, 0, 0);
+			viol(c, own == NOTFOUND ? MMCTL_R_I1_FORK : MMCTL_R_I1_ANON_VMA, v->id,
+			     v->anon_vma_id, 0, 0);
 		/*
 		 * I5, if the tree agrees with the chains: VMAs using x with x on
 		 * their chain are exactly the nodes of x's tree using x.

@@ -51,6 +51,7 @@ enum mmctl_rule {
 	MMCTL_R_I9_OUTSIDE,	/* folio mapping outside the VMA's chain */
 	MMCTL_R_I9_INDEX,	/* folio index != linear_page_index */
 	MMCTL_R_I9_FOLIO_AV,	/* page count for an anon_vma not on the chain */
+	MMCTL_R_I1_FORK,	/* anon_vma set, not yet linked: fork in progress */
 	MMCTL_R_NR
 };
 

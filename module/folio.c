@@ -29,6 +29,7 @@ struct mmctl_sample {
 
 struct mmctl_fw {
 	struct vm_area_struct *vma;
+	const void *root;		/* the VMA's family, for IDs */
 	struct mmctl_page_range *pr;	/* or NULL */
 	struct mmctl_folio_av_slot *slots;
 	unsigned int nr_slots;
@@ -48,7 +49,7 @@ static void mmctl_sample(struct mmctl_fw *f, int kind, unsigned long addr,
 		return;
 	}
 	f->samples[kind - 1][(*n)++] = (struct mmctl_sample){
-		.addr = addr, .av_id = mmctl_id(av),
+		.addr = addr, .av_id = mmctl_id_in(av, f->root),
 		.index = index, .expected = expected,
 	};
 }
@@ -137,7 +138,7 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 		return;
 	}
 	av = (struct anon_vma *)(mapping - MMCTL_MAPPING_ANON);
-	mmctl_pages(f, addr, nr, MMCTL_PAGE_ANON, mmctl_id(av), index, expected);
+	mmctl_pages(f, addr, nr, MMCTL_PAGE_ANON, mmctl_id_in(av, f->root), index, expected);
 	f->sum.anon += nr;
 	slot = mmctl_slot(f, av);
 	if (slot) {
@@ -309,10 +310,10 @@ static int mmctl_emit_pages(struct mmctl_out *out, struct mmctl_fw *f, u64 vma_i
 }
 
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
-		      u64 vma_id, struct mmctl_folio_av_slot *slots,
+		      u64 vma_id, const void *root, struct mmctl_folio_av_slot *slots,
 		      unsigned int nr_slots, struct mmctl_page_range *pr)
 {
-	struct mmctl_fw fw = { .vma = vma, .pr = pr }, *f = &fw;
+	struct mmctl_fw fw = { .vma = vma, .root = root, .pr = pr }, *f = &fw;
 	struct mmctl_rec_folios *r;
 	unsigned int k, i;
 

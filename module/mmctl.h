@@ -14,7 +14,7 @@
 
 /* ids.c: keyed hash of kernel addresses; never print a pointer. */
 void mmctl_ids_init(void);
-u64 mmctl_id(const void *ptr);
+u64 mmctl_id_in(const void *ptr, const void *root);
 u64 mmctl_key_id(void);
 
 /*
@@ -86,7 +86,7 @@ struct mmctl_page_range {
 };
 
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
-		      u64 vma_id, struct mmctl_folio_av_slot *slots,
+		      u64 vma_id, const void *root, struct mmctl_folio_av_slot *slots,
 		      unsigned int nr_slots, struct mmctl_page_range *pr);
 
 /* text.c: growable text buffers and the dump rendered one object a line. */

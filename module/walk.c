@@ -151,10 +151,10 @@ static struct mmctl_rec_vma *mmctl_emit_vma(struct mmctl_walk *w,
 
 	if (!r)
 		return NULL;
-	r->id = mmctl_id(vma);
-	r->mm_id = mmctl_id(vma->vm_mm);
-	r->anon_vma_id = mmctl_id(av);
-	r->root_id = mmctl_id(root);
+	r->id = mmctl_id_in(vma, root);
+	r->mm_id = mmctl_id_in(vma->vm_mm, NULL);
+	r->anon_vma_id = mmctl_id_in(av, root);
+	r->root_id = mmctl_id_in(root, root);
 	r->vm_flags = mmctl_vm_flags(vma->vm_flags);
 	if (vma->vm_mm == w->mm)
 		r->flags |= MMCTL_VMAF_TARGET;
@@ -182,8 +182,9 @@ static unsigned long mmctl_subtree_last(struct rb_node *n)
 	return n ? rb_entry(n, struct anon_vma_chain, rb)->rb_subtree_last : 0;
 }
 
-/* One anon_vma and every node of its interval tree. Root lock held. */
-static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av)
+/* One anon_vma of @root's family and every node of its interval tree. */
+static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av,
+			       struct anon_vma *root)
 {
 	struct mmctl_rec_anon_vma *r;
 	struct rb_node *node, *first;
@@ -193,9 +194,9 @@ static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av)
 	r = MMCTL_REC(w->out, MMCTL_REC_ANON_VMA, mmctl_rec_anon_vma);
 	if (!r)
 		return -EAGAIN;
-	r->id = mmctl_id(av);
-	r->root_id = mmctl_id(av->root);
-	r->parent_id = mmctl_id(av->parent);
+	r->id = mmctl_id_in(av, root);
+	r->root_id = mmctl_id_in(av->root, root);
+	r->parent_id = mmctl_id_in(av->parent, root);
 	r->num_children = av->num_children;
 	r->num_active_vmas = av->num_active_vmas;
 	r->refcount = atomic_read(&av->refcount);
@@ -215,8 +216,8 @@ static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av)
 		calc = max3(mmctl_avc_last(avc), mmctl_subtree_last(node->rb_left),
 			    mmctl_subtree_last(node->rb_right));
 		t->anon_vma_id = r->id;
-		t->avc_id = mmctl_id(avc);
-		t->vma_id = mmctl_id(avc->vma);
+		t->avc_id = mmctl_id_in(avc, root);
+		t->vma_id = mmctl_id_in(avc->vma, root);
 		t->pos = pos;
 		if (pos && start < prev_start)
 			t->flags |= MMCTL_TREEF_ORDER;
@@ -294,8 +295,8 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		if (!cr)
 			return -EAGAIN;
 		cr->vma_id = v->id;
-		cr->anon_vma_id = mmctl_id(c->anon_vma);
-		cr->avc_id = mmctl_id(c);
+		cr->anon_vma_id = mmctl_id_in(c->anon_vma, root);
+		cr->avc_id = mmctl_id_in(c, root);
 		cr->pos = pos++;
 		if (c->anon_vma == av)
 			cr->flags |= MMCTL_CHAINF_IS_ANON_VMA;
@@ -309,7 +310,7 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		}
 		/* Each live anon_vma once: where its tree's leftmost node is. */
 		if (rb_first(&c->anon_vma->rb_root.rb_root) == &c->rb) {
-			ret = mmctl_emit_anon_vma(w, c->anon_vma);
+			ret = mmctl_emit_anon_vma(w, c->anon_vma, root);
 			if (ret)
 				return ret;
 			fam->nr_anon_vmas++;
@@ -337,10 +338,11 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		if (!fa)
 			return -EAGAIN;
 		fa->vma_id = v->id;
-		fa->anon_vma_id = mmctl_id(w->slots[i].av);
+		fa->anon_vma_id = mmctl_id_in(w->slots[i].av, root);
 		w->slots[i].rec = fa;
 	}
-	return mmctl_walk_folios(w->out, vma, v->id, w->slots, nslots, mmctl_pages_of(w, v));
+	return mmctl_walk_folios(w->out, vma, v->id, root, w->slots, nslots,
+				 mmctl_pages_of(w, v));
 }
 
 static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
@@ -357,7 +359,7 @@ static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
 	if (!fam)
 		return -EAGAIN;
 	*famp = fam;
-	fam->root_id = mmctl_id(root);
+	fam->root_id = mmctl_id_in(root, root);
 	/* Every VMA of the hierarchy has exactly one AVC in the root's tree. */
 	for (node = rb_first(&root->rb_root.rb_root); node; node = rb_next(node)) {
 		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
@@ -473,7 +475,7 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 			return ret ?: -ENOMEM;
 		}
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS)) {
-			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, 0,
+			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, NULL, 0,
 						mmctl_pages_of(w, v));
 			if (ret)
 				return ret == -EAGAIN ? -ENOMEM : ret;
@@ -519,7 +521,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 			d->flags |= MMCTL_DUMPF_FOLIOS;
 		d->pid = task_tgid_vnr(task);
 		d->key_id = mmctl_key_id();
-		d->mm_id = mmctl_id(w->mm);
+		d->mm_id = mmctl_id_in(w->mm, NULL);
 		d->page_shift = PAGE_SHIFT;
 		d->nr_families = w->nr_roots;
 		mmctl_task_comm(d->comm, task);

@@ -304,6 +304,16 @@ CASE(t_i8, { int v; chain3(&m); v = model_vma(&m, V4, 4, ADDR + (1 << 20), 4, 2)
 #define EXTRA (g.res.count[MMCTL_SEV_TRANSIENT] == 1 && g.res.count[MMCTL_SEV_ERROR] == 0)
 CASE(t_i2_fork_window, { chain3(&m); m.vma[1].av = -1; }, (void)0,
      { MMCTL_R_I2_FORK, V2 })
+/*
+ * anon_vma_fork() mid-way: P3's VMA has the cloned chain [B, A] and its new
+ * anon_vma C assigned but not yet linked (C is on no chain, not counted).
+ */
+CASE(t_i1_fork_link,
+     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
+       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
+       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; },
+     s.vmar[2]->anon_vma_id = C,
+     { MMCTL_R_I1_FORK, V3 })
 #undef EXTRA
 
 /* Values-based order check: split VMAs with tree positions swapped. */
@@ -527,6 +537,7 @@ static const struct {
 	{ "check: I1-chain-ancestors (parent missing from chain)", t_i1_closed },
 	{ "check: I1-chain-unknown", t_i1_unknown },
 	{ "check: I1-chain-length", t_i1_len },
+	{ "check: I1-fork-link-window is transient (new anon_vma not linked yet)", t_i1_fork_link },
 	{ "check: I2-empty-chain", t_i2_empty },
 	{ "check: I2-fork-window is transient", t_i2_fork_window },
 	{ "check: I3-avc-not-in-tree / tree-node-not-on-chain", t_i3_not_in_tree },
