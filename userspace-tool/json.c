@@ -488,10 +488,57 @@ bad:
 	return ret;
 }
 
+/* A file of raw records, as the ioctl returns them (first a DUMP record). */
+static int load_raw(const char *path, struct mm_dump *d, const char **err)
+{
+	FILE *f = fopen(path, "rb");
+	size_t len = 0, cap = 1 << 16, n;
+	char *buf = malloc(cap);
+	int ret;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		*err = "cannot read the file";
+		return -EIO;
+	}
+	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				*err = "out of memory";
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+	}
+	fclose(f);
+	ret = mm_dump_parse(d, buf, len);
+	*err = ret ? "neither mmctl JSON nor raw mmctl records" : NULL;
+	return ret;
+}
+
 int mm_dump_load(const char *path, struct mm_dump *d, const char **err)
 {
-	struct json_object *j = json_object_from_file(path);
+	struct json_object *j;
+	unsigned char first = 0;
+	FILE *f = fopen(path, "rb");
 	int ret;
+
+	if (f) {
+		if (fread(&first, 1, 1, f) != 1)
+			first = 0;
+		fclose(f);
+	}
+	/* Raw records start with the DUMP record's type, a little-endian 1. */
+	if (first == MMCTL_REC_DUMP)
+		return load_raw(path, d, err);
+	j = json_object_from_file(path);
 
 	if (!j) {
 		*err = json_util_get_last_err();
