@@ -336,18 +336,19 @@ static int ck_index(struct ck *c)
 			last_av = ((const struct mmctl_rec_anon_vma *)h)->id;
 			tree_next = 0;
 			break;
+		/* Owners must have been seen: an ID of 0 matches no record. */
 		case MMCTL_REC_CHAIN:
-			if (((const struct mmctl_rec_chain *)h)->vma_id != last_vma ||
+			if (!last_vma || ((const struct mmctl_rec_chain *)h)->vma_id != last_vma ||
 			    ((const struct mmctl_rec_chain *)h)->pos != chain_next++)
 				c->chain_pre = 0;
 			break;
 		case MMCTL_REC_TREE:
-			if (((const struct mmctl_rec_tree *)h)->anon_vma_id != last_av ||
+			if (!last_av || ((const struct mmctl_rec_tree *)h)->anon_vma_id != last_av ||
 			    ((const struct mmctl_rec_tree *)h)->pos != tree_next++)
 				c->tree_pre = 0;
 			break;
 		case MMCTL_REC_FOLIO_AV:
-			if (((const struct mmctl_rec_folio_av *)h)->vma_id != last_vma)
+			if (!last_vma || ((const struct mmctl_rec_folio_av *)h)->vma_id != last_vma)
 				c->fa_pre = 0;
 			break;
 		}
@@ -909,7 +910,9 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	if (c->partial)
 		res->partial = MMCTL_PARTIAL_I1 | MMCTL_PARTIAL_I4 | MMCTL_PARTIAL_I5 |
 			MMCTL_PARTIAL_I6 | MMCTL_PARTIAL_I7;
-	c->page_shift = c->dump->page_shift ? c->dump->page_shift : 12;
+	/* Untrusted input (a saved dump): a shift must stay below 64. */
+	c->page_shift = c->dump->page_shift >= 10 && c->dump->page_shift <= 30 ?
+		c->dump->page_shift : 12;
 	res->nr_vmas = c->nv;
 	res->nr_anon_vmas = c->na;
 	res->nr_chain = c->nc;

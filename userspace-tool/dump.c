@@ -130,12 +130,12 @@ static int group(size_t nowners, const void *const *recs, size_t n,
 {
 	struct mm_list *l = calloc(nowners + 1, sizeof(*l));
 	const void **o = calloc(n + 1, sizeof(*o));
-	size_t *fill = calloc(nowners + 1, sizeof(*fill)), sum = 0;
+	size_t *cur = calloc(nowners + 1, sizeof(*cur)), sum = 0;
 
-	if (!l || !o || !fill) {
+	if (!l || !o || !cur) {
 		free(l);
 		free(o);
-		free(fill);
+		free(cur);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -148,22 +148,31 @@ static int group(size_t nowners, const void *const *recs, size_t n,
 		l[w].start = sum;
 		sum += l[w].len;
 	}
-	for (size_t i = 0; i < n; i++) {
-		ssize_t w = owner(d, recs[i]);
-		long p;
+	/* Records at their own position; a missing, repeated or out-of-range
+	 * one takes the first free slot, so every slot is filled. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			ssize_t w = owner(d, recs[i]);
+			long p = pos ? pos(recs[i]) : -1;
+			int placed = pos && p >= 0 && (size_t)p < (w >= 0 ? l[w].len : 0) &&
+				o[l[w].start + p] == recs[i];
 
-		if (w < 0)
-			continue;
-		p = pos ? pos(recs[i]) : -1;
-		if (p < 0 || (size_t)p >= l[w].len || o[l[w].start + p])
-			p = (long)fill[w];	/* no or bad position: keep order */
-		while ((size_t)p < l[w].len && o[l[w].start + p])
-			p++;
-		if ((size_t)p < l[w].len)
-			o[l[w].start + p] = recs[i];
-		fill[w]++;
+			if (w < 0 || placed)
+				continue;
+			if (pass == 0) {
+				if (pos && p >= 0 && (size_t)p < l[w].len && !o[l[w].start + p])
+					o[l[w].start + p] = recs[i];
+				continue;
+			}
+			if (pos && p >= 0 && (size_t)p < l[w].len && o[l[w].start + p] == recs[i])
+				continue;
+			while (cur[w] < l[w].len && o[l[w].start + cur[w]])
+				cur[w]++;
+			if (cur[w] < l[w].len)
+				o[l[w].start + cur[w]] = recs[i];
+		}
 	}
-	free(fill);
+	free(cur);
 	*lists = l;
 	*order = o;
 	return 0;

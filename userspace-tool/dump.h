@@ -67,7 +67,8 @@ const struct mmctl_rec_page *mm_dump_page(const struct mm_dump *d, uint64_t addr
 int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags);
 const char *mm_bpf_error(void);
 void mm_bpf_verbose(int on);
-/* Index @len bytes of records at @buf (ownership passes to @d). */
+/* Index @len bytes of records at @buf. Ownership of @buf passes to @d,
+ * also on failure (it is freed then). */
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len);
 void mm_dump_free(struct mm_dump *d);
 

@@ -268,6 +268,21 @@ static struct json_object *get(struct json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
+/* @o's member @k if it is an array (an untrusted file may hold anything). */
+static struct json_object *get_arr(struct json_object *o, const char *k)
+{
+	struct json_object *v = get(o, k);
+
+	return v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+static struct json_object *get_obj(struct json_object *o, const char *k)
+{
+	struct json_object *v = get(o, k);
+
+	return v && json_object_is_type(v, json_type_object) ? v : NULL;
+}
+
 static uint64_t num(struct json_object *o, const char *k)
 {
 	struct json_object *v = get(o, k);
@@ -312,11 +327,11 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	*err = "not an mmctl JSON dump";
 	NEED(json_object_is_type(j, json_type_object), "not a JSON object");
 	NEED(num(j, "mmctl_json") == MMCTL_JSON_FORMAT, "not an mmctl JSON dump (format 1)");
-	vmas = get(j, "vmas");
-	avs = get(j, "anon_vmas");
-	fams = get(j, "families");
-	NEED(vmas && json_object_is_type(vmas, json_type_array), "\"vmas\" missing");
-	NEED(avs && json_object_is_type(avs, json_type_array), "\"anon_vmas\" missing");
+	vmas = get_arr(j, "vmas");
+	avs = get_arr(j, "anon_vmas");
+	fams = get_arr(j, "families");
+	NEED(vmas, "\"vmas\" missing or not an array");
+	NEED(avs, "\"anon_vmas\" missing or not an array");
 
 	ADD(h, MMCTL_REC_DUMP, mmctl_rec_dump);
 	h->abi_version = (uint32_t)num(j, "abi");
@@ -345,8 +360,8 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	}
 	for (size_t i = 0; i < json_object_array_length(vmas); i++) {
 		struct json_object *o = json_object_array_get_idx(vmas, i);
-		struct json_object *chain = get(o, "chain"), *avcs = get(o, "chain_avcs");
-		struct json_object *cfl = get(o, "chain_flags"), *fo = get(o, "folios");
+		struct json_object *chain = get_arr(o, "chain"), *avcs = get_arr(o, "chain_avcs");
+		struct json_object *cfl = get_arr(o, "chain_flags"), *fo = get_obj(o, "folios");
 		struct mmctl_rec_vma *v;
 		uint64_t vid;
 
@@ -377,7 +392,7 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 					json_object_array_get_idx(cfl, k)) : 0;
 		}
 		if (fo) {
-			struct json_object *by = get(fo, "by_anon_vma"), *sm = get(fo, "samples");
+			struct json_object *by = get_obj(fo, "by_anon_vma"), *sm = get_arr(fo, "samples");
 			struct mmctl_rec_folios *f;
 
 			if (by) {
@@ -437,7 +452,7 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		a->num_active_vmas = num(o, "num_active_vmas");
 		a->tree_avcs = (uint32_t)num(o, "tree_avcs");
 		a->tree_flags = (uint32_t)num(o, "tree_flags");
-		tree = get(o, "tree");
+		tree = get_arr(o, "tree");
 		for (size_t k = 0; tree && k < json_object_array_length(tree); k++) {
 			struct json_object *to = json_object_array_get_idx(tree, k);
 			struct mmctl_rec_tree *t;
@@ -455,7 +470,7 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		}
 	}
 	{
-		struct json_object *pages = get(j, "pages");
+		struct json_object *pages = get_arr(j, "pages");
 
 		for (size_t i = 0; pages && i < json_object_array_length(pages); i++) {
 			struct json_object *o = json_object_array_get_idx(pages, i);
