@@ -34,6 +34,16 @@ static int write_json(const char *dir, const char *name, struct model *m, int co
 	buf = malloc(len);
 	memcpy(buf, s.buf, len);
 	snap_free(&s);
+	/* The raw records too: a seed for the records fuzzer. */
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	{
+		FILE *f = fopen(path, "wb");
+
+		if (f) {
+			fwrite(buf, 1, len, f);
+			fclose(f);
+		}
+	}
 	if (mm_dump_parse(&d, buf, len)) {
 		fprintf(stderr, "model2json: %s: records do not parse\n", name);
 		return 1;
