@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -193,6 +194,47 @@ static void test_ptrace_rules(void)
 	waitpid(other, NULL, 0);
 	waitpid(member, NULL, 0);
 	munmap(m, 4 * pg);
+}
+
+/* A non-dumpable target: EACCES without CAP_SYS_PTRACE, allowed with it. */
+static void test_dumpable(void)
+{
+	int go[2], ready[2], st;
+	pid_t target, t;
+	char c;
+
+	if (pipe(go) || pipe(ready))
+		return;
+	target = fork();
+	if (target == 0) {
+		close(go[1]);
+		prctl(PR_SET_DUMPABLE, 0);
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(ready[0], &c, 1) != 1)
+		return;
+	t = fork();
+	if (t == 0) {
+		struct mmctl_dump_args a = args(target);
+		int with = dump_raw(&a), without;
+
+		close(go[1]);
+		if (drop_ptrace_cap())
+			_exit(3);
+		a = args(target);
+		without = dump_raw(&a);
+		if (with || without != EACCES)
+			printf("#   non-dumpable target: with CAP_SYS_PTRACE %s, without %s\n",
+			       strerror(with), strerror(without));
+		_exit(with == 0 && without == EACCES ? 0 : 1);
+	}
+	waitpid(t, &st, 0);
+	tap_result("non-dumpable target: allowed with CAP_SYS_PTRACE, EACCES without",
+		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(go[1]);
+	waitpid(target, NULL, 0);
 }
 
 /* The hard cap: a dump larger than max_dump_bytes fails with EFBIG. */
@@ -381,6 +423,7 @@ int main(void)
 	tap_result("unprivileged open of ctl refused", as_nobody(nobody_open) == 0);
 	tap_result("ioctl after dropping root: EPERM", as_nobody(nobody_ioctl) == 0);
 	test_ptrace_rules();
+	test_dumpable();
 	test_cap();
 	test_exiting_targets();
 	close(ctl);
