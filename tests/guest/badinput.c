@@ -314,6 +314,40 @@ static void test_exiting_targets(void)
 	tap_result("targets exiting mid-dump: only success or ESRCH", bad == 0 && n_gone == 100);
 }
 
+/* A target that execs (a new mm each time) while dumped: 0 or ESRCH only. */
+static void test_exec_targets(void)
+{
+	int n_ok = 0, n_gone = 0, bad = 0, last_bad = 0;
+
+	for (int i = 0; i < 20; i++) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			execl("/bin/sh", "sh", "-c",
+			      "exec /bin/sh -c 'exec /bin/sh -c \"exec /bin/true\"'", (char *)NULL);
+			_exit(1);
+		}
+		for (int k = 0; k < 100000; k++) {
+			struct mmctl_dump_args a = args(c);
+			int r = dump_raw(&a);
+
+			if (r == 0) {
+				n_ok++;
+				continue;
+			}
+			if (r == ESRCH)
+				n_gone++;
+			else
+				bad++, last_bad = r;
+			break;
+		}
+		waitpid(c, NULL, 0);
+	}
+	printf("#   exec chains: %d dumps during execs, %d ended in ESRCH, %d other errors (last: %s)\n",
+	       n_ok, n_gone, bad, last_bad ? strerror(last_bad) : "none");
+	tap_result("targets exec'ing mid-dump: only success or ESRCH", bad == 0 && n_gone == 20);
+}
+
 int main(void)
 {
 	struct mmctl_dump_args a;
@@ -426,6 +460,7 @@ int main(void)
 	test_dumpable();
 	test_cap();
 	test_exiting_targets();
+	test_exec_targets();
 	close(ctl);
 	return tap_failed ? 1 : 0;
 }
