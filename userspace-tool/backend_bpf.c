@@ -64,17 +64,50 @@ static int set_err(int err, const char *fmt, ...)
 	return err;
 }
 
-static uint64_t id_of(uint64_t raw)
+/* As the module's mmctl_id_in(): the address and its family's root, so an
+ * object freed and reused in another family gets another ID. */
+static uint64_t id_in(uint64_t raw, uint64_t root)
 {
 	unsigned char out[crypto_shorthash_BYTES];
-	uint64_t h;
+	uint64_t in[2] = { raw, root }, h;
 
 	if (!raw)
 		return 0;
-	crypto_shorthash(out, (const unsigned char *)&raw, sizeof(raw), key);
+	crypto_shorthash(out, (const unsigned char *)in, sizeof(in), key);
 	memcpy(&h, out, sizeof(h));
 	h >>= 1;
 	return h ? h : 1;
+}
+
+static uint64_t id_of(uint64_t raw)
+{
+	return id_in(raw, 0);
+}
+
+/* raw VMA -> raw family root, from the VMA records (chains come first). */
+struct rootmap {
+	uint64_t *k, *v;
+	size_t mask;
+};
+
+static void rm_put(struct rootmap *m, uint64_t k, uint64_t v)
+{
+	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
+
+	for (; m->k[i] && m->k[i] != k; i = (i + 1) & m->mask)
+		;
+	m->k[i] = k;
+	m->v[i] = v;
+}
+
+static uint64_t rm_get(const struct rootmap *m, uint64_t k)
+{
+	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
+
+	for (; m->k[i]; i = (i + 1) & m->mask)
+		if (m->k[i] == k)
+			return m->v[i];
+	return 0;
 }
 
 /* A set of raw addresses already written (dedupe). */
@@ -136,6 +169,7 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 {
 	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0, cap = 16;
 	struct seen vmas, avs, avcs;
+	struct rootmap roots = { 0 };
 	struct mmctl_rec_dump *h;
 	char *out, comm[32] = "", path[64];
 	FILE *f;
@@ -154,6 +188,28 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 		return -ENOMEM;
 	}
 	vmas.mask = avs.mask = avcs.mask = cap - 1;
+	roots.k = calloc(cap, sizeof(uint64_t));
+	roots.v = calloc(cap, sizeof(uint64_t));
+	roots.mask = cap - 1;
+	if (!roots.k || !roots.v) {
+		free(vmas.k);
+		free(avs.k);
+		free(avcs.k);
+		free(roots.k);
+		free(roots.v);
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
+		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
+
+		if (rh->size < sizeof(*rh) || off + rh->size > len)
+			break;
+		if (rh->type == MMCTL_REC_VMA)
+			rm_put(&roots, ((const struct mmctl_rec_vma *)rh)->id,
+			       ((const struct mmctl_rec_vma *)rh)->root_id);
+		off += rh->size;
+	}
 	h = (void *)out;
 	memset(h, 0, sizeof(*h));
 	h->hdr.type = MMCTL_REC_DUMP;
@@ -221,7 +277,7 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 			memset(fr, 0, sizeof(*fr));
 			fr->hdr.type = MMCTL_REC_FAMILY;
 			fr->hdr.size = sizeof(*fr);
-			fr->root_id = id_of(f[i].root);
+			fr->root_id = id_in(f[i].root, f[i].root);
 			fr->nr_vmas = f[i].vmas;
 			fr->nr_anon_vmas = f[i].avs;
 			fr->nr_chain = f[i].chain;
@@ -249,10 +305,10 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 				continue;	/* another thread's view of it */
 			if (!h->mm_id)
 				h->mm_id = id_of(v->mm_id);
-			v->id = id_of(v->id);
+			v->id = id_in(v->id, v->root_id);
 			v->mm_id = id_of(v->mm_id);
-			v->anon_vma_id = id_of(v->anon_vma_id);
-			v->root_id = id_of(v->root_id);
+			v->anon_vma_id = id_in(v->anon_vma_id, v->root_id);
+			v->root_id = id_in(v->root_id, v->root_id);
 			break;
 		}
 		case MMCTL_REC_CHAIN: {
@@ -261,9 +317,14 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 			memcpy(c, rh, sizeof(*c));
 			if (seen_add(&avcs, c->avc_id))
 				continue;	/* another thread's view of it */
-			c->vma_id = id_of(c->vma_id);
-			c->anon_vma_id = id_of(c->anon_vma_id);
-			c->avc_id = id_of(c->avc_id);
+			{
+				/* The chain's family is its VMA's. */
+				uint64_t root = rm_get(&roots, c->vma_id);
+
+				c->vma_id = id_in(c->vma_id, root);
+				c->anon_vma_id = id_in(c->anon_vma_id, root);
+				c->avc_id = id_in(c->avc_id, root);
+			}
 			break;
 		}
 		case MMCTL_REC_ANON_VMA: {
@@ -272,9 +333,9 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 			memcpy(a, rh, sizeof(*a));
 			if (seen_add(&avs, a->id))
 				continue;
-			a->id = id_of(a->id);
-			a->root_id = id_of(a->root_id);
-			a->parent_id = id_of(a->parent_id);
+			a->id = id_in(a->id, a->root_id);
+			a->parent_id = id_in(a->parent_id, a->root_id);
+			a->root_id = id_in(a->root_id, a->root_id);
 			break;
 		}
 		default:
@@ -285,6 +346,8 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 	free(vmas.k);
 	free(avs.k);
 	free(avcs.k);
+	free(roots.k);
+	free(roots.v);
 	return mm_dump_parse(d, out, out_len);
 }
 
