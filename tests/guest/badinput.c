@@ -270,6 +270,30 @@ static void test_cap(void)
 }
 
 /*
+ * Dump @c until it is gone: count the successes, the ESRCH that ends it,
+ * and any other result (a failure of the test).
+ */
+static void dump_until_gone(pid_t c, int *n_ok, int *n_gone, int *bad, int *last_bad)
+{
+	for (int k = 0; k < 100000; k++) {
+		struct mmctl_dump_args a = args(c);
+		int r = dump_raw(&a);
+
+		if (r == 0) {
+			(*n_ok)++;
+			continue;
+		}
+		if (r == ESRCH) {
+			(*n_gone)++;
+		} else {
+			(*bad)++;
+			*last_bad = r;
+		}
+		return;
+	}
+}
+
+/*
  * Targets that exit while being dumped: each child is dumped in a loop
  * until it is gone, so every child's exit falls inside the loop. Every call
  * succeeds or says ESRCH, nothing else (and the console stays clean).
@@ -293,20 +317,7 @@ static void test_exiting_targets(void)
 			usleep((useconds_t)(i % 10) * 1000);
 			_exit(0);
 		}
-		for (int k = 0; k < 100000; k++) {
-			struct mmctl_dump_args a = args(c);
-			int r = dump_raw(&a);
-
-			if (r == 0) {
-				n_ok++;
-				continue;
-			}
-			if (r == ESRCH)
-				n_gone++;
-			else
-				bad++, last_bad = r;
-			break;
-		}
+		dump_until_gone(c, &n_ok, &n_gone, &bad, &last_bad);
 		waitpid(c, NULL, 0);
 	}
 	printf("#   %d dumps succeeded before their target exited, %d ended in ESRCH, %d other errors (last: %s)\n",
@@ -327,20 +338,7 @@ static void test_exec_targets(void)
 			      "exec /bin/sh -c 'exec /bin/sh -c \"exec /bin/true\"'", (char *)NULL);
 			_exit(1);
 		}
-		for (int k = 0; k < 100000; k++) {
-			struct mmctl_dump_args a = args(c);
-			int r = dump_raw(&a);
-
-			if (r == 0) {
-				n_ok++;
-				continue;
-			}
-			if (r == ESRCH)
-				n_gone++;
-			else
-				bad++, last_bad = r;
-			break;
-		}
+		dump_until_gone(c, &n_ok, &n_gone, &bad, &last_bad);
 		waitpid(c, NULL, 0);
 	}
 	printf("#   exec chains: %d dumps during execs, %d ended in ESRCH, %d other errors (last: %s)\n",
