@@ -81,7 +81,7 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_I9_FOLIO_AV] = { "I9-folio-anon_vma", "vma",
 		"pages counted for an anon_vma that is not on the VMA's chain", E },
 	[MMCTL_R_I1_FORK] = { "I1-fork-link-window", "vma",
-		"vma->anon_vma is a new anon_vma on no chain yet: anon_vma_fork sets it before linking it", T },
+		"vma->anon_vma is a new anon_vma not in the family yet: anon_vma_fork sets it (7.2: and chains it) before linking it", T },
 };
 
 /* ---- hash table: ID -> index ------------------------------------------- */
@@ -152,6 +152,7 @@ struct ck {
 	struct mmctl_check_result *res;
 	const struct mmctl_rec_dump *dump;
 	int partial;
+	int root_last;		/* the producer's kernel ends chains with the root */
 	__u32 page_shift;
 	void *allocs[MAX_ALLOCS];
 	int nr_allocs;
@@ -295,6 +296,7 @@ __u32 mmctl_rec_min_size(__u32 type)
 	case MMCTL_REC_FOLIO_AV: return sizeof(struct mmctl_rec_folio_av);
 	case MMCTL_REC_SAMPLE: return sizeof(struct mmctl_rec_sample);
 	case MMCTL_REC_PAGE: return sizeof(struct mmctl_rec_page);
+	case MMCTL_REC_STATS: return sizeof(struct mmctl_rec_stats);
 	default: return sizeof(struct mmctl_rec_hdr);
 	}
 }
@@ -628,7 +630,17 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 			x = ht_get(&c->av_ht, e[k]->anon_vma_id);
 			cav[k] = x;
 			if (x == NOTFOUND) {
-				if (!c->partial)
+				/*
+				 * 7.2's reworked anon_vma_fork() (the kernels
+				 * without root-last chains) puts the new
+				 * anon_vma at the chain's head before it takes
+				 * the root lock to insert it in its tree: the
+				 * VMA's own anon_vma, unknown to the family.
+				 */
+				if (!c->root_last && k == 0 && own == NOTFOUND &&
+				    e[k]->anon_vma_id == v->anon_vma_id)
+					viol(c, MMCTL_R_I1_FORK, v->id, v->anon_vma_id, 0, 0);
+				else if (!c->partial)
 					viol(c, MMCTL_R_I1_UNKNOWN, v->id, 0, e[k]->anon_vma_id, 0);
 				continue;
 			}
@@ -641,7 +653,7 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 			c->ncount[x]++;
 			c->nsum[x] += avc_hash(e[k]->avc_id, v->id, v->pgoff, last, redacted);
 		}
-		if (n && e[n - 1] && e[n - 1]->anon_vma_id != v->root_id)
+		if (c->root_last && n && e[n - 1] && e[n - 1]->anon_vma_id != v->root_id)
 			viol(c, MMCTL_R_I1_LAST, v->id, v->root_id, e[n - 1]->anon_vma_id, 0);
 		/* Ancestor-closed: every parent of a chain member is on it too. */
 		for (k = 0; k < n; k++) {
@@ -905,6 +917,7 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	ret = ck_index(c);
 	if (ret)
 		goto free_all;
+	c->root_last = !!(c->dump->flags & MMCTL_DUMPF_ROOT_LAST);
 	c->partial = !(c->dump->flags & MMCTL_DUMPF_CONSISTENT) ||
 		(c->dump->flags & MMCTL_DUMPF_PARTIAL);
 	if (c->partial)

@@ -160,14 +160,13 @@ static void mmctl_pte(struct mmctl_fw *f, pte_t pte, unsigned long addr)
 	if (pte_none(pte))
 		return;
 	if (!pte_present(pte)) {
-		swp_entry_t e = pte_to_swp_entry(pte);
-
+		enum mmctl_leaf leaf = mmctl_pte_leaf(pte);
 		u32 kind = MMCTL_PAGE_SWAP;
 
-		if (is_migration_entry(e)) {
+		if (leaf == MMCTL_LEAF_MIGRATION) {
 			f->sum.migration++;
 			kind = MMCTL_PAGE_MIGRATION;
-		} else if (non_swap_entry(e)) {
+		} else if (leaf == MMCTL_LEAF_OTHER) {
 			f->sum.other++;
 			kind = MMCTL_PAGE_OTHER;
 		} else {
@@ -211,15 +210,15 @@ again:
 			    linear_page_index(f->vma, addr));
 		return;
 	}
-	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+	if (pmd_trans_huge(pmdval) || mmctl_pmd_devmap(pmdval)) {
 		ptl = pmd_lock(mm, pmdp);
 		pmdval = *pmdp;
-		if (!pmd_trans_huge(pmdval) && !pmd_devmap(pmdval)) {
+		if (!pmd_trans_huge(pmdval) && !mmctl_pmd_devmap(pmdval)) {
 			spin_unlock(ptl);
 			goto again;
 		}
 		f->sum.present += nr;
-		if (pmd_devmap(pmdval)) {
+		if (mmctl_pmd_devmap(pmdval)) {
 			f->sum.other += nr;
 			mmctl_pages(f, addr, nr, MMCTL_PAGE_OTHER, 0, 0,
 				    linear_page_index(f->vma, addr));

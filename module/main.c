@@ -123,13 +123,13 @@ unlock:
 	return ret;
 }
 
+/* No .llseek: not seekable (see compat.h on no_llseek). */
 static const struct file_operations mmctl_tree_fops = {
 	.owner = THIS_MODULE,
 	.open = mmctl_tree_open,
 	.release = mmctl_tree_release,
 	.read = mmctl_tree_read,
 	.write = mmctl_tree_write,
-	.llseek = no_llseek,
 };
 
 static int __init mmctl_init(void)

@@ -31,6 +31,7 @@ struct mmctl_out {
 	size_t used;		/* bytes of records */
 	size_t limit;		/* hard cap */
 	u64 nr_records;
+	size_t kmem;		/* bytes of chunks allocated */
 	gfp_t gfp;		/* GFP_KERNEL or GFP_NOWAIT */
 };
 

@@ -27,6 +27,7 @@ void mmctl_out_init(struct mmctl_out *out, size_t limit)
 	out->used = 0;
 	out->limit = limit;
 	out->nr_records = 0;
+	out->kmem = 0;
 	out->gfp = GFP_KERNEL;
 }
 
@@ -60,6 +61,7 @@ static struct mmctl_chunk *mmctl_chunk_new(struct mmctl_out *out, size_t min,
 		return NULL;
 	c->size = size;
 	c->used = 0;
+	out->kmem += sizeof(*c) + size;
 	list_add_tail(&c->node, &out->chunks);
 	return c;
 }

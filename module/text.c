@@ -66,6 +66,7 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 	const struct mmctl_rec_folio_av *fv = (const void *)h;
 	const struct mmctl_rec_sample *s = (const void *)h;
 	const struct mmctl_rec_page *pg = (const void *)h;
+	const struct mmctl_rec_stats *st = (const void *)h;
 
 	switch (h->type) {
 	case MMCTL_REC_DUMP:
@@ -117,6 +118,11 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 		mmctl_tprintf(t, "page vma=%016llx addr=%llx kind=%u anon_vma=%016llx index=%llx expected=%llx flags=%#x\n",
 			      pg->vma_id, pg->addr, pg->kind, pg->anon_vma_id, pg->index,
 			      pg->expected_index, pg->flags);
+		break;
+	case MMCTL_REC_STATS:
+		mmctl_tprintf(t, "stats walk_ns=%llu mmap_lock_ns=%llu max_root_lock_ns=%llu kmem_peak=%llu kmem_records=%llu\n",
+			      st->walk_ns, st->mmap_lock_ns, st->max_root_lock_ns,
+			      st->kmem_peak, st->kmem_records);
 		break;
 	default:
 		mmctl_tprintf(t, "record type=%u size=%u\n", h->type, h->size);

@@ -19,7 +19,6 @@
 #include <linux/pid.h>
 #include <linux/rbtree.h>
 #include <linux/rmap.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -49,11 +48,26 @@ struct mmctl_walk {
 	unsigned int max_slots;
 	unsigned int want_slots;
 	u32 retries;
+	/* the dump's cost (MMCTL_REC_STATS) */
+	size_t kmem, kmem_peak;		/* working arrays; peak adds out->kmem */
+	u64 max_root_lock_ns;
 	struct mmctl_page_range pages;	/* page-by-page range, slots NULL if none */
 	/* one-entry cache of the last owner looked up */
 	struct mm_struct *last_mm;
 	bool last_readable;
 };
+
+/*
+ * Account @bytes of working memory allocated (positive) or about to be
+ * freed (negative). Record chunks only grow during a dump, so the peak of
+ * arrays + chunks is reached just before an array is freed, or at the end.
+ */
+static void mmctl_kmem(struct mmctl_walk *w, long bytes)
+{
+	w->kmem_peak = max(w->kmem_peak, w->kmem + w->out->kmem);
+	w->kmem += bytes;
+	w->kmem_peak = max(w->kmem_peak, w->kmem + w->out->kmem);
+}
 
 /*
  * May the caller read @t's memory map? The read-mode ptrace rules
@@ -66,6 +80,7 @@ struct mmctl_walk {
 static bool mmctl_may_read(struct task_struct *t, struct mm_struct *mm)
 {
 	const struct cred *cred = current_cred(), *tcred;
+	struct user_namespace *ns;
 
 	if (same_thread_group(t, current))
 		return true;
@@ -78,8 +93,7 @@ static bool mmctl_may_read(struct task_struct *t, struct mm_struct *mm)
 	      gid_eq(cred->fsgid, tcred->gid)) &&
 	    !ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE))
 		return false;
-	if (get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable_noaudit(mm->user_ns, CAP_SYS_PTRACE))
+	if (!mmctl_dumpable(t, mm, &ns) && !ns_capable_noaudit(ns, CAP_SYS_PTRACE))
 		return false;
 	return true;
 }
@@ -384,6 +398,8 @@ static int mmctl_grow_slots(struct mmctl_walk *w)
 	s = kvmalloc_array(w->want_slots, sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
+	mmctl_kmem(w, w->want_slots * sizeof(*s));
+	mmctl_kmem(w, -(long)(w->max_slots * sizeof(*s)));
 	kvfree(w->slots);
 	w->slots = s;
 	w->max_slots = w->want_slots;
@@ -411,9 +427,11 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 		w->out->gfp = GFP_NOWAIT;
 		ret = mmctl_walk_family_locked(w, root, &fam);
 		w->out->gfp = GFP_KERNEL;
-		if (fam)
-			fam->lock_ns = ktime_get_ns() - t0;
+		t0 = ktime_get_ns() - t0;
 		up_read(&root->rwsem);
+		if (fam)
+			fam->lock_ns = t0;
+		w->max_root_lock_ns = max(w->max_root_lock_ns, t0);
 		if (ret != -EAGAIN)
 			return ret;
 		/* Out of memory that GFP_NOWAIT could get: retry unlocked. */
@@ -500,6 +518,8 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 	w->emitted = bitmap_zalloc(max(n, 1U), GFP_KERNEL);
 	if (!w->vmas || !w->roots || !w->emitted)
 		return -ENOMEM;
+	mmctl_kmem(w, max(n, 1U) * (sizeof(*w->vmas) + sizeof(*w->roots)) +
+		   BITS_TO_LONGS(max(n, 1U)) * sizeof(long));
 	i = 0;
 	for_each_vma(vmi, vma) {
 		if (i == n)
@@ -516,7 +536,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 		if (!d)
 			return -ENOMEM;
 		d->abi_version = MMCTL_ABI_VERSION;
-		d->flags = MMCTL_DUMPF_CONSISTENT;
+		d->flags = MMCTL_DUMPF_CONSISTENT | MMCTL_CHAIN_ROOT_LAST;
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS))
 			d->flags |= MMCTL_DUMPF_FOLIOS;
 		d->pid = task_tgid_vnr(task);
@@ -547,9 +567,31 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 	return 0;
 }
 
+/* The last record: what this dump cost. */
+static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start, u64 lock_ns)
+{
+	struct mmctl_rec_stats *st;
+	int ret;
+
+	ret = mmctl_out_reserve(w->out, sizeof(*st));
+	if (ret)
+		return ret;
+	st = MMCTL_REC(w->out, MMCTL_REC_STATS, mmctl_rec_stats);
+	if (!st)
+		return -ENOMEM;
+	mmctl_kmem(w, 0);
+	st->mmap_lock_ns = lock_ns;
+	st->max_root_lock_ns = w->max_root_lock_ns;
+	st->kmem_peak = w->kmem_peak;
+	st->kmem_records = w->out->kmem;
+	st->walk_ns = ktime_get_ns() - t_start;
+	return 0;
+}
+
 int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 {
 	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16 };
+	u64 t_start = ktime_get_ns(), t_lock;
 	struct task_struct *task;
 	u32 pid = req->pid;
 	struct pid *spid;
@@ -565,6 +607,7 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 		w.pages.slots = kvcalloc(req->page_count, sizeof(*w.pages.slots), GFP_KERNEL);
 		if (!w.pages.slots)
 			return -ENOMEM;
+		mmctl_kmem(&w, req->page_count * sizeof(*w.pages.slots));
 	}
 	spid = find_get_pid(pid);
 	if (!spid) {
@@ -596,8 +639,12 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 	ret = mmap_read_lock_killable(w.mm);
 	if (ret)
 		goto put_mm;
+	t_lock = ktime_get_ns();
 	ret = mmctl_walk_mm(&w, task);
 	mmap_read_unlock(w.mm);
+	t_lock = ktime_get_ns() - t_lock;
+	if (!ret)
+		ret = mmctl_emit_stats(&w, t_start, t_lock);
 	bitmap_free(w.emitted);
 	kvfree(w.roots);
 	kvfree(w.vmas);

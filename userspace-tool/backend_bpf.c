@@ -164,6 +164,21 @@ static struct fam *fam_of(struct fam *f, size_t nf, uint64_t root)
 	return NULL;
 }
 
+/*
+ * MMCTL_DUMPF_ROOT_LAST for the running kernel, as the module's compat.h
+ * decides it at build time: kernels before 6.19 end every chain with the
+ * root (see module/compat.h, MMCTL_CHAIN_ROOT_LAST).
+ */
+static uint32_t chain_root_last(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return major < 6 || (major == 6 && minor < 19) ? MMCTL_DUMPF_ROOT_LAST : 0;
+}
+
 /* Rewrite raw addresses into IDs, dedupe, prepend the dump record. */
 static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
@@ -216,7 +231,7 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 	h->hdr.size = sizeof(*h);
 	h->abi_version = MMCTL_ABI_VERSION;
 	/* Lockless (never consistent), no folios; partial if a family was cut. */
-	h->flags = cut ? MMCTL_DUMPF_PARTIAL : 0;
+	h->flags = (cut ? MMCTL_DUMPF_PARTIAL : 0) | chain_root_last();
 	h->pid = (uint32_t)pid;
 	h->page_shift = (uint32_t)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
 	h->key_id = id_of(0x6d6d63746c6b6579ULL);

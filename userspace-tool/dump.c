@@ -271,6 +271,11 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 		case MMCTL_REC_FOLIO_AV: PUSH(d->folio_avs, d->nr_folio_avs, h); break;
 		case MMCTL_REC_SAMPLE: PUSH(d->samples, d->nr_samples, h); break;
 		case MMCTL_REC_PAGE: PUSH(d->pages, d->nr_pages, h); break;
+		case MMCTL_REC_STATS:
+			if (d->stats)
+				goto bad;
+			d->stats = (const void *)h;
+			break;
 		default: d->nr_unknown++; break;	/* newer record: skip */
 		}
 		off += h->size;
@@ -337,6 +342,16 @@ const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id
 	ssize_t i = mm_dump_av_idx(d, id);
 
 	return i < 0 ? NULL : d->avs[i];
+}
+
+int mm_dump_av_depth(const struct mm_dump *d, uint64_t id)
+{
+	int depth = 0;
+
+	for (const struct mmctl_rec_anon_vma *a = mm_dump_av(d, id);
+	     a && a->parent_id != a->id && depth < 1 << 20; a = mm_dump_av(d, a->parent_id))
+		depth++;
+	return depth;
 }
 
 const struct mmctl_rec_chain **mm_dump_chain_recs(const struct mm_dump *d, uint64_t vma_id,

@@ -32,6 +32,7 @@ struct mm_dump {
 	const struct mmctl_rec_folio_av **folio_avs;
 	const struct mmctl_rec_sample **samples;
 	const struct mmctl_rec_page **pages;
+	const struct mmctl_rec_stats *stats;	/* NULL when the producer wrote none */
 	size_t nr_families, nr_vmas, nr_avs, nr_chains, nr_trees, nr_folios,
 		nr_folio_avs, nr_samples, nr_pages, nr_unknown;
 	char kernel[80];	/* release the dump was taken on */
@@ -79,6 +80,8 @@ const struct mmctl_rec_vma *mm_dump_vma(const struct mm_dump *d, uint64_t id);
 const struct mmctl_rec_vma *mm_dump_vma_at(const struct mm_dump *d, uint32_t pid,
 					   uint64_t start);
 const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id);
+/* Depth of anon_vma @id below its root (0: the root) through parent links. */
+int mm_dump_av_depth(const struct mm_dump *d, uint64_t id);
 /* Chain records of VMA @vma_id in position order (*n of them). */
 const struct mmctl_rec_chain **mm_dump_chain_recs(const struct mm_dump *d, uint64_t vma_id,
 						  size_t *n);

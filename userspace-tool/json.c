@@ -107,6 +107,7 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	add(j, "consistent", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_CONSISTENT)));
 	add(j, "partial", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_PARTIAL)));
 	add(j, "folios", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_FOLIOS)));
+	add(j, "chain_root_last", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_ROOT_LAST)));
 	add(j, "key_id", mm_json_id(h->key_id));
 	add(j, "mm", mm_json_id(h->mm_id));
 	add(j, "page_shift", u64(h->page_shift));
@@ -213,6 +214,17 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 		json_object_array_add(arr, o);
 	}
 	add(j, "pages", arr);
+
+	if (d->stats) {
+		struct json_object *o = json_object_new_object();
+
+		add(o, "walk_ns", u64(d->stats->walk_ns));
+		add(o, "mmap_lock_ns", u64(d->stats->mmap_lock_ns));
+		add(o, "max_root_lock_ns", u64(d->stats->max_root_lock_ns));
+		add(o, "kmem_peak", u64(d->stats->kmem_peak));
+		add(o, "kmem_records", u64(d->stats->kmem_records));
+		add(j, "stats", o);
+	}
 
 	arr = json_object_new_array();
 	for (size_t i = 0; viol && i < nviol; i++) {
@@ -342,7 +354,8 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	h->retries = (uint32_t)num(j, "retries");
 	h->flags = (json_object_get_boolean(get(j, "consistent")) ? MMCTL_DUMPF_CONSISTENT : 0) |
 		(json_object_get_boolean(get(j, "partial")) ? MMCTL_DUMPF_PARTIAL : 0) |
-		(json_object_get_boolean(get(j, "folios")) ? MMCTL_DUMPF_FOLIOS : 0);
+		(json_object_get_boolean(get(j, "folios")) ? MMCTL_DUMPF_FOLIOS : 0) |
+		(json_object_get_boolean(get(j, "chain_root_last")) ? MMCTL_DUMPF_ROOT_LAST : 0);
 	gcomm(j, "comm", h->comm);
 	for (size_t i = 0; fams && i < json_object_array_length(fams); i++) {
 		struct json_object *o = json_object_array_get_idx(fams, i);
@@ -488,6 +501,18 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 				if (!strcmp(json_object_get_string(k), page_kinds[t]))
 					pg->kind = t;
 		}
+	}
+	if (get(j, "stats")) {
+		struct json_object *o = get(j, "stats");
+		struct mmctl_rec_stats *st;
+
+		NEED(json_object_is_type(o, json_type_object), "\"stats\" is not an object");
+		ADD(st, MMCTL_REC_STATS, mmctl_rec_stats);
+		st->walk_ns = num(o, "walk_ns");
+		st->mmap_lock_ns = num(o, "mmap_lock_ns");
+		st->max_root_lock_ns = num(o, "max_root_lock_ns");
+		st->kmem_peak = num(o, "kmem_peak");
+		st->kmem_records = num(o, "kmem_records");
 	}
 	ret = mm_dump_parse(d, b.buf, b.len);
 	if (ret) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,6 +108,120 @@ static int drop_ptrace_cap(void)
 	d[0].permitted &= ~(1U << CAP_SYS_PTRACE);
 	d[0].inheritable &= ~(1U << CAP_SYS_PTRACE);
 	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Write @text to @path; 0 or an errno. */
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : errno ? errno : EIO;
+}
+
+/* Does this process hold CAP_SYS_ADMIN in its effective set (any namespace)? */
+static int has_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return 0;
+	return !!(d[0].effective & (1U << CAP_SYS_ADMIN));
+}
+
+/*
+ * Child exit codes of the user-namespace tests: 0 is the documented
+ * refusal; each other value names what went wrong, printed by the parent.
+ */
+static const char *const userns_why[] = {
+	[1] = "setresuid/setresgid to 65534 failed",
+	[2] = "unshare(CLONE_NEWUSER) failed",
+	[3] = "writing uid_map/gid_map failed",
+	[4] = "no CAP_SYS_ADMIN inside the new user namespace",
+	[5] = "open of ctl not refused with EACCES",
+	[6] = "ioctl on an inherited ctl fd not refused with EPERM",
+	[7] = "open of tree not refused with EPERM",
+	[8] = "open of ctl by the namespace root failed",
+	[9] = "ioctl by the namespace root not refused with EPERM",
+};
+
+static int userns_child(int unprivileged)
+{
+	struct mmctl_dump_args a = args(getppid());
+	char map[64];
+	int fd;
+
+	if (unprivileged &&
+	    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
+		return 1;
+	/* The uid change made us non-dumpable: /proc/self/ would be root's. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (unshare(CLONE_NEWUSER)) {
+		printf("#   unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return 2;
+	}
+	if (unprivileged) {
+		snprintf(map, sizeof(map), "0 %d 1", 65534);
+		if (write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/uid_map", map) ||
+		    write_file("/proc/self/gid_map", map)) {
+			printf("#   id map: %s\n", strerror(errno));
+			return 3;
+		}
+	}
+	if (!has_sys_admin())
+		return 4;
+	if (unprivileged) {
+		/* uid 65534 outside: the 0600 root files stay closed. */
+		fd = open(MMCTL_CTL_PATH, O_RDONLY);
+		if (fd >= 0 || errno != EACCES)
+			return 5;
+		/* An fd root opened before: capable() still says no. */
+		return dump_raw(&a) == EPERM ? 0 : 6;
+	}
+	/* Still kuid 0, so DAC lets the files open: capable() must refuse. */
+	fd = open("/sys/kernel/debug/mmctl/tree", O_RDONLY);
+	if (fd >= 0 || errno != EPERM)
+		return 7;
+	fd = open(MMCTL_CTL_PATH, O_RDONLY);
+	if (fd < 0)
+		return 8;
+	ctl = fd;
+	return dump_raw(&a) == EPERM ? 0 : 9;
+}
+
+/*
+ * CAP_SYS_ADMIN in a user namespace is not CAP_SYS_ADMIN: the module checks
+ * capable() against the initial namespace. Once as an unprivileged user that
+ * made its own namespace, once as root that moved into a new one.
+ */
+static void test_userns(void)
+{
+	static const char *const names[2] = {
+		"root in a new user namespace (CAP_SYS_ADMIN there only): tree open and ioctl EPERM",
+		"uid 65534 with CAP_SYS_ADMIN in its own user namespace: open EACCES, inherited fd EPERM",
+	};
+
+	for (int unpriv = 0; unpriv < 2; unpriv++) {
+		pid_t pid;
+		int st, code;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			_exit(userns_child(unpriv));
+		waitpid(pid, &st, 0);
+		code = WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+		if (code)
+			printf("#   %s\n", code < (int)(sizeof(userns_why) / sizeof(*userns_why)) &&
+			       userns_why[code] ? userns_why[code] : "child crashed");
+		tap_result(names[unpriv], code == 0);
+	}
 }
 
 /*
@@ -235,6 +350,94 @@ static void test_dumpable(void)
 		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(go[1]);
 	waitpid(target, NULL, 0);
+}
+
+/* The STATS record of a dump of @pid, or 0 on failure (printed). */
+static int dump_stats(pid_t pid, struct mmctl_rec_stats *out)
+{
+	struct mmctl_dump_args a = args(pid);
+	const struct mmctl_rec_hdr *h = NULL, *last = NULL;
+	int r = dump_raw(&a), n = 0;
+
+	if (r) {
+		printf("#   dump of %d: %s\n", (int)pid, strerror(r));
+		return 0;
+	}
+	for (size_t off = 0; off + sizeof(*h) <= a.buf_used; off += h->size) {
+		h = (const void *)(buf + off);
+		if (h->size < sizeof(*h))
+			return 0;
+		if (h->type == MMCTL_REC_STATS)
+			n++;
+		last = h;
+	}
+	if (n != 1 || last->type != MMCTL_REC_STATS || last->size < sizeof(*out)) {
+		printf("#   %d STATS records, last record type %u\n", n, last ? last->type : 0);
+		return 0;
+	}
+	memcpy(out, last, sizeof(*out));
+	return 1;
+}
+
+/*
+ * The dump's own cost: one STATS record, last; its figures consistent; and
+ * the module's memory independent of the number of pages (1 page vs 32 MiB
+ * written in the same single VMA).
+ */
+static void test_stats(void)
+{
+	struct mmctl_rec_stats small, big;
+	size_t len = 32UL << 20;
+	int ok = 1, p[2], q[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) || pipe(q)) {
+		tap_result("dump STATS record", 0);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			_exit(1);
+		madvise(m, len, MADV_NOHUGEPAGE);
+		m[0] = 1;
+		if (write(p[1], "1", 1) != 1 || read(q[0], &c, 1) != 1)
+			_exit(1);
+		for (size_t i = 0; i < len; i += 4096)
+			m[i] = 1;
+		if (write(p[1], "2", 1) != 1 || read(q[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	ok = read(p[0], &c, 1) == 1 && dump_stats(pid, &small);
+	ok = ok && write(q[1], "g", 1) == 1 && read(p[0], &c, 1) == 1 && dump_stats(pid, &big);
+	if (write(q[1], "x", 1) != 1)
+		ok = 0;
+	waitpid(pid, NULL, 0);
+	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
+	if (!ok) {
+		tap_result("dump ends with exactly one STATS record", 0);
+		return;
+	}
+	printf("#   1 page: kmem_peak %llu B (records %llu), walk %llu ns, mmap_lock %llu ns, max root lock %llu ns\n",
+	       (unsigned long long)small.kmem_peak, (unsigned long long)small.kmem_records,
+	       (unsigned long long)small.walk_ns, (unsigned long long)small.mmap_lock_ns,
+	       (unsigned long long)small.max_root_lock_ns);
+	printf("#   8192 pages: kmem_peak %llu B (records %llu), walk %llu ns, mmap_lock %llu ns, max root lock %llu ns\n",
+	       (unsigned long long)big.kmem_peak, (unsigned long long)big.kmem_records,
+	       (unsigned long long)big.walk_ns, (unsigned long long)big.mmap_lock_ns,
+	       (unsigned long long)big.max_root_lock_ns);
+	tap_result("dump ends with exactly one STATS record", 1);
+	ok = small.kmem_records > 0 && small.kmem_peak >= small.kmem_records &&
+	     small.mmap_lock_ns > 0 && small.mmap_lock_ns <= small.walk_ns &&
+	     small.max_root_lock_ns > 0 && small.max_root_lock_ns <= small.mmap_lock_ns;
+	tap_result("STATS: kmem_peak >= kmem_records > 0, root lock <= mmap_lock <= walk time", ok);
+	tap_result("STATS: module memory for 8192 written pages equals that for 1 (never per page)",
+		   big.kmem_peak == small.kmem_peak);
 }
 
 /* The hard cap: a dump larger than max_dump_bytes fails with EFBIG. */
@@ -454,6 +657,8 @@ int main(void)
 
 	tap_result("unprivileged open of ctl refused", as_nobody(nobody_open) == 0);
 	tap_result("ioctl after dropping root: EPERM", as_nobody(nobody_ioctl) == 0);
+	test_userns();
+	test_stats();
 	test_ptrace_rules();
 	test_dumpable();
 	test_cap();

@@ -75,7 +75,8 @@ static void sane(const struct mm_dump *d, int *ok)
 		EXPECT(ok, !(c->flags & (MMCTL_CHAINF_VMA_MISMATCH | MMCTL_CHAINF_FOREIGN_ROOT)),
 		       "chain flags %#x", c->flags);
 		EXPECT(ok, mm_dump_av(d, c->anon_vma_id) != NULL, "chain names an anon_vma not in the dump");
-		if (v && c->pos + 1 == v->chain_len)
+		/* Only where the kernel keeps chains root-last (docs/checker.md). */
+		if (v && c->pos + 1 == v->chain_len && (d->hdr->flags & MMCTL_DUMPF_ROOT_LAST))
 			EXPECT(ok, c->anon_vma_id == v->root_id, "last chain entry is not the root");
 	}
 	for (size_t i = 0; i < d->nr_folios; i++)
@@ -148,12 +149,26 @@ expect_av(const struct mm_dump *d, const char *name, uint64_t id, uint64_t paren
 	return a;
 }
 
-/* The VMA's chain, head first, equals ids[0..n). */
+/*
+ * The VMA's chain, head first, equals ids[0..n): in the kernel's order
+ * where it keeps chains root-last (6.1, 6.12), else in ancestry order
+ * (deepest first), which is the same list there (docs/checker.md).
+ */
 static void expect_chain(const struct mm_dump *d, const struct mmctl_rec_vma *v,
 			 const uint64_t *ids, size_t n, const char *what, int *ok)
 {
 	uint64_t got[16] = { 0 };
 	size_t len = mm_dump_chain(d, v->id, got, 16);
+
+	if (!(d->hdr->flags & MMCTL_DUMPF_ROOT_LAST)) {
+		for (size_t i = 1; i < len && i < 16; i++)
+			for (size_t j = i; j > 0 && mm_dump_av_depth(d, got[j - 1]) < mm_dump_av_depth(d, got[j]); j--) {
+				uint64_t t = got[j];
+
+				got[j] = got[j - 1];
+				got[j - 1] = t;
+			}
+	}
 
 	EXPECT(ok, len == n && v->chain_len == n, "%s: chain length %zu (record %u), expected %zu",
 	       what, len, v->chain_len, n);

@@ -169,6 +169,29 @@ static int t_clean_chain3(void)
 }
 
 /*
+ * 7.2's chain order: P3's chain [C, A, B] (the clone keeps the source
+ * order). A dump without MMCTL_DUMPF_ROOT_LAST is clean; with it, the same
+ * chain is I1-chain-last (t_i1_last).
+ */
+static int t_clean_chain_order_72(void)
+{
+	struct model m;
+	struct snap s;
+	struct got g;
+	int ok;
+
+	chain3(&m);
+	m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST;
+	emit(&m, &s);
+	chain_rec(&s, V3, 1)->pos = 9;	/* [C, B, A] -> [C, A, B] */
+	chain_rec(&s, V3, 2)->pos = 1;
+	chain_rec(&s, V3, 9)->pos = 2;
+	ok = run(&s, &g) == 0 && exact(&g, NULL, 0);
+	snap_free(&s);
+	return ok;
+}
+
+/*
  * anon_vma reuse: P2 forked P3 (C under B) and unmapped, so B has no
  * active VMA and one child; P3's fork P4 reuses B: P4's VMA has
  * anon_vma B but its chain head is C. All invariants hold.
@@ -314,6 +337,29 @@ CASE(t_i1_fork_link,
        model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; },
      s.vmar[2]->anon_vma_id = C,
      { MMCTL_R_I1_FORK, V3 })
+/*
+ * The same window on 7.2 (no DUMPF_ROOT_LAST): its anon_vma_fork() has
+ * already put C at the head of P3's chain, tree insertion still pending.
+ */
+#define FORK_HEAD_C								\
+	{ chain_rec(&s, V3, 1)->pos = 2; chain_rec(&s, V3, 0)->pos = 1;		\
+	  struct mmctl_rec_chain *h = snap_add(&s, MMCTL_REC_CHAIN, sizeof(*h));	\
+	  h->vma_id = V3; h->pos = 0; h->anon_vma_id = C; h->avc_id = 0xc0c0;		\
+	  s.vmar[2]->anon_vma_id = C; s.vmar[2]->chain_len = 3; }
+CASE(t_i1_fork_head_72,
+     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
+       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
+       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1;
+       m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST; },
+     FORK_HEAD_C, { MMCTL_R_I1_FORK, V3 })
+#undef EXTRA
+#define EXTRA (g.res.count[MMCTL_SEV_TRANSIENT] == 0 && g.res.count[MMCTL_SEV_ERROR] == 1)
+/* On a root-last kernel the same chain is corruption: nothing links first. */
+CASE(t_i1_fork_head_61,
+     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
+       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
+       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; },
+     FORK_HEAD_C, { MMCTL_R_I1_UNKNOWN, V3 })
 #undef EXTRA
 
 /* Values-based order check: split VMAs with tree positions swapped. */
@@ -527,6 +573,7 @@ static const struct {
 } tests[] = {
 	{ "check: consistent P1->P2->P3 snapshot has no verdicts", t_clean_chain3 },
 	{ "check: anon_vma reuse (chain head != vma->anon_vma) is clean", t_clean_reuse },
+	{ "check: 7.2 chain order [C,A,B] without DUMPF_ROOT_LAST is clean", t_clean_chain_order_72 },
 	{ "check: split VMAs on one anon_vma are clean", t_clean_split },
 	{ "check: R-record: chain entry of an unknown VMA", t_record },
 	{ "check: I1-chain-anon_vma", t_i1_anon_vma },
@@ -538,6 +585,9 @@ static const struct {
 	{ "check: I1-chain-unknown", t_i1_unknown },
 	{ "check: I1-chain-length", t_i1_len },
 	{ "check: I1-fork-link-window is transient (new anon_vma not linked yet)", t_i1_fork_link },
+	{ "check: 7.2 fork window (new anon_vma at the chain head, not in a tree) is transient",
+	  t_i1_fork_head_72 },
+	{ "check: the same chain on a root-last kernel is I1-chain-unknown", t_i1_fork_head_61 },
 	{ "check: I2-empty-chain", t_i2_empty },
 	{ "check: I2-fork-window is transient", t_i2_fork_window },
 	{ "check: I3-avc-not-in-tree / tree-node-not-on-chain", t_i3_not_in_tree },

@@ -7,7 +7,7 @@
 void model_init(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->dump_flags = MMCTL_DUMPF_CONSISTENT | MMCTL_DUMPF_FOLIOS;
+	m->dump_flags = MMCTL_DUMPF_CONSISTENT | MMCTL_DUMPF_FOLIOS | MMCTL_DUMPF_ROOT_LAST;
 }
 
 void model_free(struct model *m)

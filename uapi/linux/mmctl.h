@@ -97,12 +97,20 @@ enum mmctl_rec_type {
 	MMCTL_REC_FOLIO_AV = 8,	 /* per-VMA pages whose mapping is one anon_vma */
 	MMCTL_REC_SAMPLE = 9,	 /* one mismatching page */
 	MMCTL_REC_PAGE = 10,	 /* one page of the requested range */
+	MMCTL_REC_STATS = 11,	 /* the dump's own cost; last, at most once */
 };
 
 /* mmctl_rec_dump.flags */
 #define MMCTL_DUMPF_CONSISTENT	(1U << 0) /* each family taken under its root lock */
 #define MMCTL_DUMPF_FOLIOS	(1U << 1) /* page tables were walked */
 #define MMCTL_DUMPF_PARTIAL	(1U << 2) /* families may be incomplete (lower bounds only) */
+/*
+ * The producer's kernel keeps every chain ending with the hierarchy's root
+ * (anon_vma_clone() walking the source chain in reverse: 6.1 to 6.18); 7.2
+ * keeps the source order instead. The checker judges I1-chain-last only
+ * when this is set.
+ */
+#define MMCTL_DUMPF_ROOT_LAST	(1U << 3)
 
 struct mmctl_rec_dump {
 	struct mmctl_rec_hdr hdr;
@@ -287,6 +295,23 @@ struct mmctl_rec_page {
 	__u64 expected_index;	/* linear_page_index(vma, addr) */
 	__u32 kind;		/* enum mmctl_page_kind */
 	__u32 flags;		/* MMCTL_PAGEF_* */
+};
+
+/*
+ * What the dump cost, measured by its producer (the module; the BPF backend
+ * writes none). Times are ktime_get_ns() differences. kmem_peak is the most
+ * memory the module held for this dump at any time, as requested from the
+ * allocators: record chunks plus working arrays (VMA and root lists, the
+ * emitted bitmap, folio slots, page slots); it grows with VMAs, anon_vmas
+ * and chain entries, never with pages.
+ */
+struct mmctl_rec_stats {
+	struct mmctl_rec_hdr hdr;
+	__u64 walk_ns;		/* pid lookup to the last record */
+	__u64 mmap_lock_ns;	/* the target's mmap_lock held for read */
+	__u64 max_root_lock_ns;	/* longest hold of one anon_vma root rwsem */
+	__u64 kmem_peak;	/* bytes, see above */
+	__u64 kmem_records;	/* bytes of record chunks at the end */
 };
 
 #endif /* _UAPI_LINUX_MMCTL_H */
