@@ -7,11 +7,14 @@ KDIR ?= $(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | so
 KVER ?= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 BUILD ?= $(CURDIR)/build
 
-export KDIR KVER
+# The kernel matrix of make check (tests/run-kernels): Debian kernel series.
+KERNELS ?= 6.1 6.12 7.2
+
+export KDIR KVER KERNELS
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli clean check check-run demo demo-run deps checkpatch install
+.PHONY: all module cli clean check check-run check-debug check-debug-run bench bench-run demo demo-run deps checkpatch install
 
 all: module cli
 
@@ -19,6 +22,7 @@ module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "make: no kernel headers (KDIR='$(KDIR)'); run scripts/install-deps or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@./scripts/check-symbols $(KDIR) module/mmctl.ko >/dev/null
 
 cli:
 	$(MAKE) -C userspace-tool
@@ -44,6 +48,24 @@ check: deps
 
 check-run:
 	./tests/run-all
+
+# Only the debug kernel tier (KASAN, lockdep, DEBUG_VM, kmemleak): builds the
+# kernel once into ~/.cache/mmctl (MMCTL_CACHE), then runs the guest suite on it.
+check-debug: deps
+	@$(MAKE) --no-print-directory check-debug-run
+
+check-debug-run:
+	./tests/run-all --debug-only
+
+# The performance benchmark (not part of check, which runs its smoke
+# version): one 4 GiB guest boot, figures side by side with /proc baselines.
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all
+	@mkdir -p $(BUILD)
+	MMCTL_BUILD=$(BUILD) ./tests/vm/vm-run --kver "$(KVER)" --mem 4096 --timeout 3600 -- \
+		./tests/bench/guest-bench > $(BUILD)/bench.txt; rc=$$?; cat $(BUILD)/bench.txt; exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run

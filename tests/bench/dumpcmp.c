@@ -18,23 +18,9 @@
 
 #include "../lib/tap.h"
 #include "dump.h"
+#include "timing.h"
 
 #define RUNS 7
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static size_t target_vmas(const struct mm_dump *d)
 {
@@ -104,8 +90,8 @@ int main(int argc, char **argv)
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	if (ok) {
-		qsort(tk, RUNS, sizeof(double), cmp);
-		qsort(tb, RUNS, sizeof(double), cmp);
+		qsort(tk, RUNS, sizeof(double), cmp_double);
+		qsort(tb, RUNS, sizeof(double), cmp_double);
 		printf("# dump of a %ld-VMA process (median of %d, no folios): module %.2f ms, BPF %.2f ms (%.2fx); BPF's first dump, loading the program: %.2f ms\n",
 		       n, RUNS, tk[RUNS / 2], tb[RUNS / 2], tb[RUNS / 2] / tk[RUNS / 2], first_bpf);
 	} else {

@@ -173,6 +173,19 @@ static pid_t pick(unsigned long *s)
 	return 0;
 }
 
+/* Every error verdict in full, as mmctl check prints it. */
+static void print_error(void *arg, const struct mmctl_violation *v)
+{
+	const struct mmctl_rule_info *ri = &mmctl_rules[v->rule];
+
+	if (v->severity != MMCTL_SEV_ERROR)
+		return;
+	printf("#   pid %d: error %s %s %016llx expected %llu found %llu aux %llx: %s\n",
+	       *(pid_t *)arg, ri->name, ri->object, (unsigned long long)v->object,
+	       (unsigned long long)v->expected, (unsigned long long)v->found,
+	       (unsigned long long)v->aux, ri->explain);
+}
+
 static void *dumper(void *arg)
 {
 	struct dstats *st = arg;
@@ -201,7 +214,7 @@ static void *dumper(void *arg)
 			st->bad_errno++;
 			continue;
 		}
-		if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0) {
+		if (mm_check_buf(d.buf, d.len, print_error, &p, &res) == 0) {
 			st->checked++;
 			st->errors += res.count[MMCTL_SEV_ERROR];
 			st->warnings += res.count[MMCTL_SEV_WARNING];

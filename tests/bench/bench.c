@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench: mmctl against the kernel's own walkers, in one boot, side by
+ * side. Targets (made here, in known shapes):
+ *   A(n)   n one-page anonymous VMAs, each written, alternating protections
+ *          so that none merge (n = 1k, 8k, 64k)
+ *   B      1 GiB anonymous, fully written, MADV_NOHUGEPAGE (262,144 PTEs)
+ *   B-thp  the same with MADV_HUGEPAGE
+ *   C      a parent with 64 written pages and 1,000 forked children
+ *   C-deep a 20-deep fork chain, dumped from its first process
+ * For each: the median of RUNS wall times of `mmctl check PID` (module,
+ * folios), `mmctl tree --no-folios PID` (module, then BPF) and the kernel's
+ * `cat /proc/PID/smaps` and `cat /proc/PID/maps`; the CLI's peak RSS; and
+ * from the module's own STATS record (a full dump): its peak memory, how
+ * long the target's mmap_lock and the longest root rwsem were held.
+ * Then one line per target of the issue with the measured ratio.
+ *
+ * usage: bench [--smoke]   (--smoke: small sizes, one run; for make check)
+ * Exit 0 when every measurement ran (targets missed are reported, not
+ * failed: the figures are the product), 1 when something did not run.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "../lib/tap.h"
+#include "dump.h"
+#include "timing.h"
+
+enum { T_CHECK, T_TREE, T_BPF, T_SMAPS, T_MAPS, T_NR };
+static const char *const tname[T_NR] = {
+	"check (kmod)", "tree --no-folios (kmod)", "tree --no-folios (bpf)",
+	"cat smaps", "cat maps",
+};
+
+struct result {
+	const char *name;
+	long vmas;			/* VMA records in the module's full dump */
+	long target_vmas;
+	double ms[T_NR];		/* medians */
+	long rss_kb[T_NR];		/* peak RSS of the command, max over runs */
+	int ran[T_NR];			/* all runs exited 0 */
+	struct mmctl_rec_stats st;	/* module, full dump */
+	int have_st;
+	/* where tree --no-folios spends its time: */
+	double exec_ms;			/* mmctl --version: process start */
+	double ioctl_ms;		/* the dump ioctl alone, no folios */
+	double walk_ms;			/* of which the module's walk (STATS) */
+};
+
+static const char *mmctl_bin;
+static int runs = 5;
+static int ok = 1;
+
+/* Run @argv with stdout to /dev/null; its wall time, or -1 if it failed. */
+static double run(char *const argv[], long *rss_kb)
+{
+	struct rusage ru;
+	double t0 = now_ms(), t;
+	int st;
+	pid_t c = fork();
+
+	if (c == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (c < 0 || wait4(c, &st, 0, &ru) != c)
+		return -1;
+	t = now_ms() - t0;
+	if (ru.ru_maxrss > *rss_kb)
+		*rss_kb = ru.ru_maxrss;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench: %s %s: exit %d\n", argv[0], argv[1],
+			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		return -1;
+	}
+	return t;
+}
+
+static void measure(struct result *r, pid_t pid)
+{
+	char p[16], smaps[64], maps[64], cat[] = "/bin/cat";
+	char *m = (char *)mmctl_bin;
+	char *argv[T_NR][6] = {
+		{ m, "--backend=kmod", "check", p, NULL },
+		{ m, "--backend=kmod", "--no-folios", "tree", p, NULL },
+		{ m, "--backend=bpf", "--no-folios", "tree", p, NULL },
+		{ cat, smaps, NULL },
+		{ cat, maps, NULL },
+	};
+	struct mm_dump d;
+	double t[16];
+
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	snprintf(smaps, sizeof(smaps), "/proc/%d/smaps", (int)pid);
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	/* One untimed round warms caches and loads the BPF program once. */
+	for (int k = 0; k < T_NR; k++) {
+		long rss = 0;
+
+		run(argv[k], &rss);
+	}
+	for (int k = 0; k < T_NR; k++) {
+		r->ran[k] = 1;
+		for (int i = 0; i < runs; i++) {
+			t[i] = run(argv[k], &r->rss_kb[k]);
+			if (t[i] < 0)
+				r->ran[k] = 0;
+		}
+		qsort(t, runs, sizeof(double), cmp_double);
+		r->ms[k] = t[runs / 2];
+	}
+	{
+		char *ver[] = { m, "--version", NULL };
+		double e[16], io[16], wk[16];
+		long rss = 0;
+
+		for (int i = 0; i < runs; i++) {
+			double t0;
+
+			e[i] = run(ver, &rss);
+			t0 = now_ms();
+			if (mm_dump_kmod(&d, pid, MMCTL_DUMP_NO_FOLIOS)) {
+				io[i] = wk[i] = -1;
+				continue;
+			}
+			io[i] = now_ms() - t0;
+			wk[i] = d.stats ? d.stats->walk_ns / 1e6 : -1;
+			mm_dump_free(&d);
+		}
+		qsort(e, runs, sizeof(double), cmp_double);
+		qsort(io, runs, sizeof(double), cmp_double);
+		qsort(wk, runs, sizeof(double), cmp_double);
+		r->exec_ms = e[runs / 2];
+		r->ioctl_ms = io[runs / 2];
+		r->walk_ms = wk[runs / 2];
+	}
+	if (mm_dump_kmod(&d, pid, 0) == 0) {
+		r->vmas = (long)d.nr_vmas;
+		for (size_t i = 0; i < d.nr_vmas; i++)
+			r->target_vmas += !!(d.vmas[i]->flags & MMCTL_VMAF_TARGET);
+		if (d.stats) {
+			r->st = *d.stats;
+			r->have_st = 1;
+		}
+		mm_dump_free(&d);
+	}
+}
+
+/* Targets: children that build their shape, say so, and wait for EOF. */
+static int rel[2];	/* targets hold until the bench closes rel[1] */
+
+static pid_t spawn(int (*build)(long, int), long arg)
+{
+	int ready[2];
+	pid_t c;
+	char x;
+
+	if (pipe(ready))
+		return -1;
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		close(ready[0]);
+		close(rel[1]);
+		if (build(arg, ready[1]))
+			_exit(1);
+		_exit(read(rel[0], &x, 1) < 0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &x, 1) != 1) {
+		close(ready[0]);
+		waitpid(c, NULL, 0);
+		return -1;
+	}
+	close(ready[0]);
+	return c;
+}
+
+static int build_a(long n, int ready)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *base = (char *)0x300000000000UL;
+
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(base + i * pg, pg,
+			       PROT_READ | PROT_WRITE | (i & 1 ? PROT_EXEC : 0),
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "bench: A: mmap %ld of %ld: %s\n", i, n, strerror(errno));
+			return 1;
+		}
+		*p = 1;
+	}
+	return write(ready, "x", 1) != 1;
+}
+
+/* arg: bytes, negative for THP. */
+static int build_b(long arg, int ready)
+{
+	size_t len = arg < 0 ? -arg : arg, step = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, len + (2 << 20), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	/* 2 MiB-aligned, so THP can map the whole range with PMDs. */
+	p = (char *)(((unsigned long)p + (2 << 20) - 1) & ~((2UL << 20) - 1));
+	madvise(p, len, arg < 0 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += step)
+		p[i] = 1;
+	return write(ready, "x", 1) != 1;
+}
+
+/* arg > 0: that many children of one parent; arg < 0: a chain that deep. */
+static int build_c(long arg, int ready)
+{
+	long pg = sysconf(_SC_PAGESIZE), n = arg < 0 ? -arg : arg;
+	char *m = mmap(NULL, 64 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int hold[2], up[2];
+	char x;
+
+	if (m == MAP_FAILED || pipe(hold) || pipe(up))
+		return 1;
+	madvise(m, 64 * pg, MADV_NOHUGEPAGE);
+	for (long i = 0; i < 64; i++)
+		m[i * pg] = 1;
+	for (long i = 0; i < n; i++) {
+		pid_t c = fork();
+
+		if (c < 0)
+			return 1;
+		if (c == 0) {
+			if (arg > 0 || i == n - 1) {
+				/* a leaf: tell the parent (chain: the top), then hold */
+				if (write(up[1], "x", 1) != 1)
+					_exit(1);
+				close(hold[1]);
+				_exit(read(hold[0], &x, 1) < 0);
+			}
+			continue;	/* chain: this child forks the next */
+		}
+		if (arg < 0) {
+			/* chain link: wait for the release, then for the child */
+			if (i > 0) {
+				close(hold[1]);
+				if (read(hold[0], &x, 1) < 0)
+					_exit(1);
+				waitpid(c, NULL, 0);
+				_exit(0);
+			}
+			break;
+		}
+	}
+	/* The top: wait until every leaf (or the chain's end) is in place. */
+	for (long i = 0; i < (arg > 0 ? n : 1); i++)
+		if (read(up[0], &x, 1) != 1)
+			return 1;
+	close(hold[0]);
+	/* hold[1] stays open here until this process exits: leaves then see EOF. */
+	return write(ready, "x", 1) != 1;
+}
+
+/* A-64k needs more than the default 65530 mappings; restored at exit. */
+static long saved_max_map = -1;
+
+static void restore_max_map(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "w");
+
+	if (f) {
+		fprintf(f, "%ld\n", saved_max_map);
+		fclose(f);
+	}
+}
+
+static void max_map_count(long want)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+
+	if (!f || fscanf(f, "%ld", &saved_max_map) != 1)
+		saved_max_map = -1;
+	if (f)
+		fclose(f);
+	if (saved_max_map < 0 || saved_max_map >= want)
+		return;
+	f = fopen("/proc/sys/vm/max_map_count", "w");
+	if (f) {
+		fprintf(f, "%ld\n", want);
+		fclose(f);
+		atexit(restore_max_map);
+	}
+}
+
+static void release(pid_t pid)
+{
+	close(rel[1]);
+	waitpid(pid, NULL, 0);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (pipe(rel))
+		ok = 0;
+}
+
+static void print_row(const struct result *r)
+{
+	printf("# %-8s %6ld %7ld", r->name, r->target_vmas, r->vmas);
+	for (int k = 0; k < T_NR; k++)
+		if (r->ran[k])
+			printf(" %9.2f", r->ms[k]);
+		else
+			printf(" %9s", "-");
+	printf(" %7ld", r->rss_kb[T_CHECK]);
+	if (r->have_st)
+		printf(" %9.0f %8.2f %8.2f", r->st.kmem_peak / 1024.0,
+		       r->st.mmap_lock_ns / 1e6, r->st.max_root_lock_ns / 1e6);
+	printf("\n");
+}
+
+/* Build one target, measure it, print its row, let it go. */
+static void bench_case(struct result *r, const char *name, int (*build)(long, int), long arg)
+{
+	pid_t pid = spawn(build, arg);
+
+	r->name = name;
+	if (pid < 0) {
+		ok = 0;
+		return;
+	}
+	measure(r, pid);
+	print_row(r);
+	release(pid);
+}
+
+static int target(const char *what, double value, double limit, const char *unit)
+{
+	int met = value <= limit;
+
+	printf("# target %-62s %8.2f%s (limit %.2f%s) %s\n", what, value, unit, limit, unit,
+	       met ? "MET" : "MISSED");
+	return met;
+}
+
+int main(int argc, char **argv)
+{
+	int smoke = argc > 1 && !strcmp(argv[1], "--smoke");
+	long a_sizes[3] = { 1000, 8000, 64000 };
+	long b_bytes = 1L << 30, c_children = 1000, c_depth = 20;
+	struct result res[8] = { 0 };
+	int nres = 0;
+	double per_vma[3], walk_per_vma[3];
+
+	mmctl_bin = getenv("MMCTL") ?: "userspace-tool/mmctl";
+	if (smoke) {
+		runs = 1;
+		a_sizes[0] = 200, a_sizes[1] = 400, a_sizes[2] = 800;
+		b_bytes = 16L << 20;
+		c_children = 50;
+		c_depth = 5;
+	}
+	if (pipe(rel))
+		return 2;
+	max_map_count(a_sizes[2] + 1000);
+	printf("# bench: median of %d runs each, times in ms; rss in KiB (check); kmem in KiB, locks in ms (module STATS of a full dump)\n",
+	       runs);
+	printf("# %-8s %6s %7s %9s %9s %9s %9s %9s %7s %9s %8s %8s\n", "case", "vmas", "in-dump",
+	       "check", "tree", "tree-bpf", "smaps", "maps", "rss", "kmem", "mmap_lk", "root_lk");
+	for (int i = 0; i < 3; i++) {
+		static char names[3][24];
+
+		snprintf(names[i], sizeof(names[i]), smoke ? "A-%ld" : "A-%ldk",
+			 smoke ? a_sizes[i] : a_sizes[i] / 1000);
+		bench_case(&res[nres++], names[i], build_a, a_sizes[i]);
+		per_vma[i] = res[i].ms[T_CHECK] / (double)a_sizes[i];
+		walk_per_vma[i] = res[i].st.walk_ns / 1e6 / (double)res[i].vmas;
+	}
+	bench_case(&res[nres++], "B", build_b, b_bytes);
+	bench_case(&res[nres++], "B-thp", build_b, -b_bytes);
+	bench_case(&res[nres++], "C", build_c, c_children);
+	bench_case(&res[nres++], "C-deep", build_c, -c_depth);
+
+	for (int i = 0; i < nres; i++)
+		for (int k = 0; k < T_NR; k++)
+			if (!res[i].ran[k] || !res[i].have_st) {
+				printf("# %s: %s did not run\n", res[i].name, tname[k]);
+				ok = 0;
+			}
+	tap_result("bench: every case and command ran, the module reported its cost", ok);
+	if (!ok)
+		return 1;
+
+	/* The issue's targets, as ratios measured above. */
+	target("full check of B / cat smaps of B", res[3].ms[T_CHECK] / res[3].ms[T_SMAPS], 1.0, "x");
+	target("tree --no-folios of A-64k / cat maps of A-64k",
+	       res[2].ms[T_TREE] / res[2].ms[T_MAPS], 1.0, "x");
+	target("BPF / module, tree --no-folios of A-64k", res[2].ms[T_BPF] / res[2].ms[T_TREE],
+	       2.0, "x");
+	printf("# mmctl check wall time per VMA (process start included): %s %.2f us, %s %.2f us, %s %.2f us\n",
+	       res[0].name, per_vma[0] * 1e3, res[1].name, per_vma[1] * 1e3, res[2].name,
+	       per_vma[2] * 1e3);
+	printf("# module walk time per dumped VMA (STATS walk_ns): %s %.3f us, %s %.3f us, %s %.3f us\n",
+	       res[0].name, walk_per_vma[0] * 1e3, res[1].name, walk_per_vma[1] * 1e3,
+	       res[2].name, walk_per_vma[2] * 1e3);
+	target("module walk time per VMA, A-64k / A-1k", walk_per_vma[2] / walk_per_vma[0], 1.5, "x");
+	target("mmctl check time per VMA, A-64k / A-1k", per_vma[2] / per_vma[0], 1.5, "x");
+	target("module walk time per dumped VMA, C / A-64k",
+	       (res[5].st.walk_ns / (double)res[5].vmas) / (res[2].st.walk_ns / (double)res[2].vmas),
+	       2.0, "x");
+	target("mmctl check time per dumped VMA, C / A-64k",
+	       (res[5].ms[T_CHECK] / res[5].vmas) / (res[2].ms[T_CHECK] / res[2].vmas), 2.0, "x");
+	target("module peak memory for B", res[3].st.kmem_peak / 1048576.0, 1.0, " MiB");
+	target("module peak memory for B-thp", res[4].st.kmem_peak / 1048576.0, 1.0, " MiB");
+	for (int i = 0; i < nres; i++)
+		printf("# tree --no-folios %-8s %9.2f ms = process start %.2f + dump ioctl %.2f (module walk %.2f, mm_dump_kmod incl. parsing) + the rest (CLI indexing and text) %.2f; cat maps %.2f\n",
+		       res[i].name, res[i].ms[T_TREE], res[i].exec_ms, res[i].ioctl_ms, res[i].walk_ms,
+		       res[i].ms[T_TREE] - res[i].exec_ms - res[i].ioctl_ms, res[i].ms[T_MAPS]);
+	for (int i = 0; i < nres; i++) {
+		double fam = res[i].st.max_root_lock_ns / 1e6, mm = res[i].st.mmap_lock_ns / 1e6;
+
+		printf("# locks %-8s longest root rwsem hold %.3f ms (one family); target's mmap_lock %.3f ms (whole dump) = %.1fx\n",
+		       res[i].name, fam, mm, fam > 0 ? mm / fam : 0);
+	}
+	return 0;
+}
