@@ -412,7 +412,7 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 	struct mmctl_out_mark mark;
 	size_t reserve = MMCTL_RESERVE;
 	int ret, tries;
-	u64 t0;
+	u64 t0, held;
 
 	mmctl_out_mark(w->out, &mark);
 	for (tries = 0; tries < MMCTL_FAMILY_TRIES; tries++) {
@@ -427,11 +427,11 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 		w->out->gfp = GFP_NOWAIT;
 		ret = mmctl_walk_family_locked(w, root, &fam);
 		w->out->gfp = GFP_KERNEL;
-		t0 = ktime_get_ns() - t0;
+		held = ktime_get_ns() - t0;
 		up_read(&root->rwsem);
 		if (fam)
-			fam->lock_ns = t0;
-		w->max_root_lock_ns = max(w->max_root_lock_ns, t0);
+			fam->lock_ns = held;
+		w->max_root_lock_ns = max(w->max_root_lock_ns, held);
 		if (ret != -EAGAIN)
 			return ret;
 		/* Out of memory that GFP_NOWAIT could get: retry unlocked. */
@@ -591,7 +591,7 @@ static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start, u64 lock_ns)
 int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 {
 	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16 };
-	u64 t_start = ktime_get_ns(), t_lock;
+	u64 t_start = ktime_get_ns(), t_lock, lock_ns;
 	struct task_struct *task;
 	u32 pid = req->pid;
 	struct pid *spid;
@@ -642,9 +642,9 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 	t_lock = ktime_get_ns();
 	ret = mmctl_walk_mm(&w, task);
 	mmap_read_unlock(w.mm);
-	t_lock = ktime_get_ns() - t_lock;
+	lock_ns = ktime_get_ns() - t_lock;
 	if (!ret)
-		ret = mmctl_emit_stats(&w, t_start, t_lock);
+		ret = mmctl_emit_stats(&w, t_start, lock_ns);
 	bitmap_free(w.emitted);
 	kvfree(w.roots);
 	kvfree(w.vmas);

@@ -23,3 +23,24 @@ t_check() {
 		t_fail "$name" "$(printf '%s' "$out" | tail -n 15 | tr '\n' '|')"
 	fi
 }
+
+# t_guest_batch PREFIX RC: the verdict on one tests/vm/vm-run boot (RC its
+# exit status: 126 is a kernel splat on the console, see vm-run).
+t_guest_batch() {
+	case $2 in
+	0) t_pass "${1}guest batch ran to completion with a clean kernel console" ;;
+	126) t_fail "${1}guest kernel console is clean (no BUG/WARNING/Oops/KASAN/lockdep)" ;;
+	*) t_fail "${1}guest batch ran to completion" "vm-run exit status $2" ;;
+	esac
+}
+
+# copy_module_sources DIR [FILE...]: the module's sources in $top (and FILEs) into
+# DIR, without build products, to build against another kernel there.
+copy_module_sources() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	cp -r "$top"/Kbuild "$top"/module "$top"/lib "$top"/uapi "$@" "$dir"/
+	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
+		-o -name modules.order -o -name Module.symvers \) -delete
+}

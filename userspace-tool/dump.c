@@ -354,7 +354,8 @@ const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id
 	return i < 0 ? NULL : d->avs[i];
 }
 
-int mm_dump_av_depth(const struct mm_dump *d, uint64_t id)
+/* Depth of anon_vma @id below its root (0: the root) through parent links. */
+static int av_depth(const struct mm_dump *d, uint64_t id)
 {
 	int depth = 0;
 
@@ -381,6 +382,26 @@ size_t mm_dump_chain(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 
 	for (size_t k = 0; k < n && k < max; k++)
 		ids[k] = c[k] ? c[k]->anon_vma_id : 0;
+	return n;
+}
+
+size_t mm_dump_chain_ancestry(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
+			      size_t max)
+{
+	size_t n = mm_dump_chain(d, vma_id, ids, max);
+
+	/* Insertion sort, deepest first (a missing entry, ID 0, last). */
+	for (size_t i = 1; i < n && i < max; i++)
+		for (size_t j = i; j > 0; j--) {
+			int above = ids[j - 1] ? av_depth(d, ids[j - 1]) : -1;
+			int here = ids[j] ? av_depth(d, ids[j]) : -1;
+			uint64_t t = ids[j];
+
+			if (above >= here)
+				break;
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
 	return n;
 }
 

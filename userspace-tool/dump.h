@@ -80,14 +80,20 @@ const struct mmctl_rec_vma *mm_dump_vma(const struct mm_dump *d, uint64_t id);
 const struct mmctl_rec_vma *mm_dump_vma_at(const struct mm_dump *d, uint32_t pid,
 					   uint64_t start);
 const struct mmctl_rec_anon_vma *mm_dump_av(const struct mm_dump *d, uint64_t id);
-/* Depth of anon_vma @id below its root (0: the root) through parent links. */
-int mm_dump_av_depth(const struct mm_dump *d, uint64_t id);
 /* Chain records of VMA @vma_id in position order (*n of them). */
 const struct mmctl_rec_chain **mm_dump_chain_recs(const struct mm_dump *d, uint64_t vma_id,
 						  size_t *n);
 /* Chain of VMA @vma_id in list order into @ids (up to @max); returns length. */
 size_t mm_dump_chain(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 		     size_t max);
+/*
+ * The same in ancestry order: the deepest anon_vma first, the root last.
+ * A chain is one ancestry path, so where the kernel keeps chains root-last
+ * (MMCTL_DUMPF_ROOT_LAST, up to 6.18) this is its list order; 7.2 lists
+ * them in another order (docs/checker.md).
+ */
+size_t mm_dump_chain_ancestry(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
+			      size_t max);
 const struct mmctl_rec_folios *mm_dump_folios(const struct mm_dump *d,
 					      uint64_t vma_id);
 uint64_t mm_dump_folio_pages(const struct mm_dump *d, uint64_t vma_id,

@@ -158,17 +158,8 @@ static void expect_chain(const struct mm_dump *d, const struct mmctl_rec_vma *v,
 			 const uint64_t *ids, size_t n, const char *what, int *ok)
 {
 	uint64_t got[16] = { 0 };
-	size_t len = mm_dump_chain(d, v->id, got, 16);
-
-	if (!(d->hdr->flags & MMCTL_DUMPF_ROOT_LAST)) {
-		for (size_t i = 1; i < len && i < 16; i++)
-			for (size_t j = i; j > 0 && mm_dump_av_depth(d, got[j - 1]) < mm_dump_av_depth(d, got[j]); j--) {
-				uint64_t t = got[j];
-
-				got[j] = got[j - 1];
-				got[j - 1] = t;
-			}
-	}
+	size_t len = d->hdr->flags & MMCTL_DUMPF_ROOT_LAST ? mm_dump_chain(d, v->id, got, 16) :
+		mm_dump_chain_ancestry(d, v->id, got, 16);
 
 	EXPECT(ok, len == n && v->chain_len == n, "%s: chain length %zu (record %u), expected %zu",
 	       what, len, v->chain_len, n);

@@ -249,37 +249,6 @@ static const struct mmctl_rec_vma *vma_at(const struct mm_dump *d, uint64_t addr
 }
 
 /* NAME names @id: bind it if new (to an object no other name has), else compare. */
-/*
- * A chain in ancestry order: deepest (the head) first, the root last. On
- * kernels whose anon_vma_clone() ends every chain with the root (6.1, 6.12:
- * MMCTL_DUMPF_ROOT_LAST) that is the kernel's own order; 7.2 keeps another
- * (P3 of P1 -> P2 -> P3 has [C, A, B]), and a chain is always one ancestry
- * path, so this order is what `expect ... chain` means there. At most
- * TOPO_MAXARGS entries are written to @ids; the rest are zero.
- */
-static void ancestry_order(const struct mm_dump *d, const struct mmctl_rec_chain **c,
-			   size_t n, uint64_t *ids)
-{
-	int depth[TOPO_MAXARGS];
-
-	n = n < TOPO_MAXARGS ? n : TOPO_MAXARGS;
-	memset(ids, 0, TOPO_MAXARGS * sizeof(*ids));
-	for (size_t k = 0; k < n; k++) {
-		uint64_t id = c[k] ? c[k]->anon_vma_id : 0;
-		int dp = id ? mm_dump_av_depth(d, id) : -1;
-		size_t j = k;
-
-		/* insertion sort by depth, deepest first */
-		while (j > 0 && depth[j - 1] < dp) {
-			depth[j] = depth[j - 1];
-			ids[j] = ids[j - 1];
-			j--;
-		}
-		depth[j] = dp;
-		ids[j] = id;
-	}
-}
-
 static int bind(struct run *r, const char *name, uint64_t id, const char *what)
 {
 	struct bind *b = bound(r, name);
@@ -460,24 +429,18 @@ static int expect(struct run *r, const struct topo_step *s)
 			ret = bind(r, s->other, v->anon_vma_id, what);
 		break;
 	case E_CHAIN: {
-		size_t n;
-		const struct mmctl_rec_chain **c = mm_dump_chain_recs(&d, v->id, &n);
+		/* Where the kernel's order is not head to root: ancestry order. */
+		uint64_t ids[TOPO_MAXARGS] = { 0 };
+		size_t n = d.hdr->flags & MMCTL_DUMPF_ROOT_LAST ?
+			mm_dump_chain(&d, v->id, ids, TOPO_MAXARGS) :
+			mm_dump_chain_ancestry(&d, v->id, ids, TOPO_MAXARGS);
 
 		if (n != (size_t)s->nnames) {
 			ret = fail(r, "%s: expected a chain of %d, found %zu", what, s->nnames, n);
 			break;
 		}
-		if (!(d.hdr->flags & MMCTL_DUMPF_ROOT_LAST)) {
-			/* Kernel order is not head-to-root: compare in ancestry order. */
-			uint64_t ids[TOPO_MAXARGS];
-
-			ancestry_order(&d, c, n, ids);
-			for (int k = 0; k < s->nnames && !ret; k++)
-				ret = bind(r, s->names[k], ids[k], what);
-			break;
-		}
 		for (int k = 0; k < s->nnames && !ret; k++)
-			ret = bind(r, s->names[k], c[k] ? c[k]->anon_vma_id : 0, what);
+			ret = bind(r, s->names[k], ids[k], what);
 		break;
 	}
 	case E_VMAS: {
