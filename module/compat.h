@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every kernel-version difference mmctl depends on, in one place. Each shim
- * names the version that changed the kernel side.
+ * names the version and the upstream commit that changed the kernel side.
+ * Commit IDs were checked against kernel.org's own records of the trees
+ * (git post-receive logs of mm-stable, vfs and stable, and later commits
+ * citing them), not against a local clone; where that was not possible
+ * the entry says so.
  */
 #ifndef MMCTL_COMPAT_H
 #define MMCTL_COMPAT_H
@@ -23,7 +27,9 @@
 
 /*
  * folio->mapping low bits: PAGE_MAPPING_ANON/_KSM, renamed FOLIO_MAPPING_*
- * in 6.17 with unchanged values. Only the values matter here.
+ * in 6.17 with unchanged values (David Hildenbrand's "mm: rename
+ * PAGE_MAPPING_* to FOLIO_MAPPING_*"; its final commit ID was not
+ * established). Only the values matter here.
  */
 #define MMCTL_MAPPING_ANON	0x1UL
 #define MMCTL_MAPPING_KSM	0x3UL
@@ -31,18 +37,19 @@
 
 /*
  * Lockless PMD read: pmd_read_atomic() up to 6.4, pmdp_get_lockless() from
- * 6.5 (the page-table rework that also unexported __pte_offset_map). Both
- * reduce to one READ_ONCE() of the entry on x86-64, the only architecture
- * mmctl builds for, so use that on every version.
+ * 6.5 (Hugh Dickins' page-table rework, which also unexported
+ * __pte_offset_map; the commit ID was not established). Both reduce to one
+ * READ_ONCE() of the entry on x86-64, the only architecture mmctl builds
+ * for, so use that on every version.
  */
 #define mmctl_pmdp_get_lockless(pmdp) READ_ONCE(*(pmdp))
 
 /*
  * Device-mapped huge PMDs (pmd_devmap()) exist while the architecture has
- * CONFIG_ARCH_HAS_PTE_DEVMAP: in 6.1 and 6.12, gone in 7.2 with the devmap
- * page-table bit (Alistair Popple's ZONE_DEVICE refcount series, "mm: remove
- * devmap related functions and page table bits"; the commit ID was not
- * checked here), so there is nothing to tell apart any more.
+ * CONFIG_ARCH_HAS_PTE_DEVMAP: in 6.1 and 6.12; d438d2734170 ("mm: remove
+ * devmap related functions and page table bits", Alistair Popple's
+ * ZONE_DEVICE refcount series, 2025) removed the bit, so 7.2 has nothing to
+ * tell apart any more. Feature-tested through the Kconfig symbol.
  */
 #ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
 #define mmctl_pmd_devmap(pmd) pmd_devmap(pmd)
@@ -53,11 +60,11 @@
 /*
  * A non-present, non-none PTE: swap, migration, or another leaf entry.
  * swapops.h's pte_to_swp_entry()/is_migration_entry()/non_swap_entry() in
- * 6.1 and 6.12; by 7.2 leafops.h's softleaf_t (Lorenzo Stoakes' leaf entry
- * series, "mm: introduce leaf entry type and use to simplify leaf entry
- * logic"; the commit ID was not checked here) replaced them, and swapops.h
- * no longer builds on its own. Feature-tested with __has_include, not
- * version-tested: distributions backport.
+ * 6.1 and 6.12; from 6.19 leafops.h's softleaf_t (68aa2fdbf57f "mm:
+ * introduce leaf entry type and use to simplify leaf entry logic", Lorenzo
+ * Stoakes) replaced them, and by 7.2 swapops.h no longer builds on its own.
+ * Feature-tested with __has_include, not version-tested: distributions
+ * backport.
  */
 enum mmctl_leaf { MMCTL_LEAF_SWAP, MMCTL_LEAF_MIGRATION, MMCTL_LEAF_OTHER };
 
@@ -87,10 +94,11 @@ static inline enum mmctl_leaf mmctl_pte_leaf(pte_t pte)
  * Whether a task's memory may be read by uid match alone (dumpable), and
  * the user namespace whose CAP_SYS_PTRACE overrides it otherwise: in the mm
  * (get_dumpable(mm) == SUID_DUMP_USER, mm->user_ns) in 6.1 and 6.12; in the
- * task's RCU-protected exec state in 7.2 (Christian Brauner's 2026
- * task_exec_state, include/linux/sched/exec_state.h: dumpable ==
- * TASK_DUMPABLE_OWNER, exec_state->user_ns; commit ID not checked here,
- * found by building against Debian's 7.2.13 headers). The accessor
+ * task's RCU-protected exec state from 7.2 (b092062cb6d7 "exec: introduce
+ * struct task_exec_state" and 6b1c66c9cca9 "exec_state: relocate dumpable
+ * information", Christian Brauner; include/linux/sched/exec_state.h:
+ * dumpable == TASK_DUMPABLE_OWNER, exec_state->user_ns; found by building
+ * against Debian's 7.2.13 headers). The accessor
  * task_exec_state_rcu() is not exported, the __rcu field is read directly.
  * Call under rcu_read_lock().
  */
@@ -115,24 +123,20 @@ static inline bool mmctl_dumpable(struct task_struct *t, struct mm_struct *mm,
 #endif
 
 /*
- * Order of a VMA's anon_vma_chain. Up to 6.18 anon_vma_clone() walks the
- * source chain in reverse, adding each entry at the head, so every chain
- * ends with the root: unlink_anon_vmas() relies on that ("ordered from
- * newest to oldest, ensuring the root anon_vma gets freed last"). Measured
- * here on 6.1 and 6.12 (the module) and 6.18 (the host, BPF backend).
- * Debian's 7.2.13 keeps another order (P1 -> P2 -> P3 gives P3 the chain
- * [C, A, B], found by the kernel matrix), after the anon_vma_clone() rework
- * that added its vma_operation argument. Where between 6.18 and 7.2 that
- * happened is not pinned down here, so only kernels before 6.19 claim
- * root-last: a check lost, never a false error. No header tells the two
- * apart, so this is a version test, on the kernel's VERSION and PATCHLEVEL
- * that module/Kbuild passes in.
+ * Order of a VMA's anon_vma_chain: no shim, and no claim. Up to 6.18
+ * anon_vma_clone() walks the source chain in reverse, adding each entry at
+ * the head, so every chain ends with the root. bfc2b13b05a1 ("mm/rmap:
+ * allocate anon_vma_chain objects unlocked when possible", Lorenzo Stoakes'
+ * anon_vma clean-up, merged for 7.0 alongside d17f02417a33, which added
+ * enum vma_operation) allocates the copies walking forward and so reverses
+ * the order: P3 of P1 -> P2 -> P3 has [C, A, B]. The stable trees took that
+ * commit as a prerequisite of "mm/rmap: fix missing barrier between anon_vma
+ * init and vma->anon_vma publish": 6.12.112 and 6.18.55 (6.1.y took the fix
+ * alone). The kernel version therefore does not tell, and distribution
+ * kernels backport on their own: the module says nothing about the order,
+ * and userspace learns it by experiment (mm_chain_order_probe() in
+ * userspace-tool/dump.c), setting MMCTL_DUMPF_ROOT_LAST itself.
  */
-#if (MMCTL_KV_MAJOR * 256 + MMCTL_KV_MINOR) < 0x613	/* before 6.19 */
-#define MMCTL_CHAIN_ROOT_LAST	MMCTL_DUMPF_ROOT_LAST
-#else
-#define MMCTL_CHAIN_ROOT_LAST	0
-#endif
 
 /*
  * The owner task of an mm exists only with CONFIG_MEMCG (mm->owner). Call
@@ -150,7 +154,8 @@ static inline struct task_struct *mmctl_mm_owner(struct mm_struct *mm)
 /*
  * Copy a task's comm into a 16-byte record field. get_task_comm() needs a
  * real array (a BUILD_BUG_ON on its size); __get_task_comm() went away in
- * 6.13 when get_task_comm() became strscpy_pad() of task->comm.
+ * 6.13 (4cc0473d7754 "get rid of __get_task_comm()") when get_task_comm()
+ * became strscpy_pad() of task->comm.
  */
 static inline void mmctl_task_comm(char *dst, struct task_struct *t)
 {

@@ -536,7 +536,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 		if (!d)
 			return -ENOMEM;
 		d->abi_version = MMCTL_ABI_VERSION;
-		d->flags = MMCTL_DUMPF_CONSISTENT | MMCTL_CHAIN_ROOT_LAST;
+		d->flags = MMCTL_DUMPF_CONSISTENT;
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS))
 			d->flags |= MMCTL_DUMPF_FOLIOS;
 		d->pid = task_tgid_vnr(task);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,21 +165,6 @@ static struct fam *fam_of(struct fam *f, size_t nf, uint64_t root)
 	return NULL;
 }
 
-/*
- * MMCTL_DUMPF_ROOT_LAST for the running kernel, as the module's compat.h
- * decides it at build time: kernels before 6.19 end every chain with the
- * root (see module/compat.h, MMCTL_CHAIN_ROOT_LAST).
- */
-static uint32_t chain_root_last(void)
-{
-	struct utsname u;
-	unsigned int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return 0;
-	return major < 6 || (major == 6 && minor < 19) ? MMCTL_DUMPF_ROOT_LAST : 0;
-}
-
 /* Rewrite raw addresses into IDs, dedupe, prepend the dump record. */
 static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
@@ -231,7 +217,7 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 	h->hdr.size = sizeof(*h);
 	h->abi_version = MMCTL_ABI_VERSION;
 	/* Lockless (never consistent), no folios; partial if a family was cut. */
-	h->flags = (cut ? MMCTL_DUMPF_PARTIAL : 0) | chain_root_last();
+	h->flags = cut ? MMCTL_DUMPF_PARTIAL : 0;
 	h->pid = (uint32_t)pid;
 	h->page_shift = (uint32_t)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
 	h->key_id = id_of(0x6d6d63746c6b6579ULL);
@@ -366,7 +352,30 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 	return mm_dump_parse(d, out, out_len);
 }
 
+static int bpf_dump(struct mm_dump *d, pid_t pid);
+
+/* The chain order flag as for the module's dumps (dump.h). */
 int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
+{
+	static atomic_int order = -1;
+	int r;
+
+	(void)flags;
+	r = bpf_dump(d, pid);
+	if (r)
+		return r;
+	if (atomic_load(&order) < 0) {
+		char err[sizeof(last_err)];
+
+		memcpy(err, last_err, sizeof(err));
+		atomic_store(&order, mm_chain_order_probe(bpf_dump));
+		memcpy(last_err, err, sizeof(err));
+	}
+	mm_dump_set_chain_order(d, atomic_load(&order));
+	return 0;
+}
+
+static int bpf_dump(struct mm_dump *d, pid_t pid)
 {
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo;
@@ -376,7 +385,6 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 	size_t len = 0;
 	int fd, r;
 
-	(void)flags;
 	memset(d, 0, sizeof(*d));
 	last_err[0] = 0;
 	if (access("/sys/kernel/btf/vmlinux", R_OK))

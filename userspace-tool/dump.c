@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../lib/check.h"
@@ -17,8 +20,30 @@ int mm_dump_kmod(struct mm_dump *d, pid_t pid, uint32_t flags)
 	return mm_dump_kmod_pages(d, pid, flags, 0, 0);
 }
 
+static int kmod_dump(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
+		     uint32_t count);
+
+static int kmod_probe_dump(struct mm_dump *d, pid_t pid)
+{
+	return kmod_dump(d, pid, MMCTL_DUMP_NO_FOLIOS, 0, 0);
+}
+
 int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
 		       uint32_t count)
+{
+	static atomic_int order = -1;
+	int r = kmod_dump(d, pid, flags, addr, count);
+
+	if (r)
+		return r;
+	if (atomic_load(&order) < 0)
+		atomic_store(&order, mm_chain_order_probe(kmod_probe_dump));
+	mm_dump_set_chain_order(d, atomic_load(&order));
+	return 0;
+}
+
+static int kmod_dump(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
+		     uint32_t count)
 {
 	struct mmctl_dump_args a;
 	struct utsname u;
@@ -67,6 +92,126 @@ int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t ad
 	if (!ret && !uname(&u))
 		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
 	return ret;
+}
+
+/*
+ * The running kernel's chain order, learnt by experiment rather than from
+ * its version (docs/checker.md, "Chain order"): P1 faults one anonymous
+ * page and forks P2, which forks P3; P3's VMA then holds the anon_vmas
+ * C (its own), B (P2's) and A (P1's, the root). A kernel whose
+ * anon_vma_clone() keeps the source order from the tail lists them
+ * [C, B, A], root last; one that clones in reverse ("mm/rmap: allocate
+ * anon_vma_chain objects unlocked when possible", 7.0, and its stable
+ * backports to 6.12.112 and 6.18.55) lists [C, A, B].
+ */
+int mm_chain_order_of(const struct mm_dump *d, uint32_t pid, uint64_t start)
+{
+	const struct mmctl_rec_vma *v = mm_dump_vma_at(d, pid, start);
+	uint64_t list[4], anc[4];
+
+	if (!v || mm_dump_chain(d, v->id, list, 4) != 3 ||
+	    mm_dump_chain_ancestry(d, v->id, anc, 4) != 3 ||
+	    !anc[0] || !anc[1] || !anc[2] || anc[0] == anc[1] || anc[1] == anc[2] ||
+	    anc[0] == anc[2] || list[0] != anc[0] || v->anon_vma_id != anc[0])
+		return MM_CHAIN_ORDER_UNKNOWN;
+	if (list[1] == anc[1] && list[2] == anc[2])
+		return MM_CHAIN_ORDER_ROOT_LAST;
+	if (list[1] == anc[2] && list[2] == anc[1])
+		return MM_CHAIN_ORDER_CLONE_REVERSED;
+	return MM_CHAIN_ORDER_UNKNOWN;
+}
+
+struct probe_msg {
+	pid_t pid;
+	uint64_t start;
+};
+
+/* Only async-signal-safe calls in the children: the caller may have threads. */
+static void probe_children(int up, int down, size_t pg)
+{
+	/* One page between two PROT_NONE ones: a VMA of its own, merged with
+	 * nothing (and so on no older anon_vma) whatever the caller maps. */
+	char *p = mmap(NULL, 3 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char c;
+	int level;
+	pid_t child = 0;
+
+	if (p == MAP_FAILED || mprotect(p + pg, pg, PROT_READ | PROT_WRITE))
+		_exit(1);
+	p += pg;
+	p[0] = 1;		/* P1's anon_vma: the root */
+	for (level = 1; level < 3; level++) {
+		child = fork();
+		if (child < 0)
+			_exit(1);
+		if (child)
+			break;
+	}
+	if (level == 3) {	/* P3 */
+		struct probe_msg m = { getpid(), (uint64_t)(uintptr_t)p };
+
+		if (write(up, &m, sizeof(m)) != (ssize_t)sizeof(m))
+			_exit(1);
+	}
+	close(up);		/* the caller sees EOF if P3 never reports */
+	while (read(down, &c, 1) < 0 && errno == EINTR)
+		;
+	if (child > 0)
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	_exit(0);
+}
+
+int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct probe_msg m;
+	struct mm_dump d;
+	int up[2], down[2], order = MM_CHAIN_ORDER_UNKNOWN;
+	ssize_t n;
+	pid_t p1;
+
+	if (pipe2(up, O_CLOEXEC))
+		return order;
+	if (pipe2(down, O_CLOEXEC)) {
+		close(up[0]);
+		close(up[1]);
+		return order;
+	}
+	p1 = fork();
+	if (p1 == 0) {
+		close(up[0]);
+		close(down[1]);
+		probe_children(up[1], down[0], pg);
+	}
+	close(up[1]);
+	close(down[0]);
+	if (p1 > 0) {
+		do
+			n = read(up[0], &m, sizeof(m));
+		while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)sizeof(m) && dump(&d, m.pid) == 0) {
+			order = mm_chain_order_of(&d, (uint32_t)m.pid, m.start);
+			mm_dump_free(&d);
+		}
+	}
+	close(down[1]);		/* releases P1, P2, P3 */
+	close(up[0]);
+	if (p1 > 0)
+		while (waitpid(p1, NULL, 0) < 0 && errno == EINTR)
+			;
+	return order;
+}
+
+void mm_dump_set_chain_order(struct mm_dump *d, int order)
+{
+	struct mmctl_rec_dump *h = (struct mmctl_rec_dump *)d->hdr;
+
+	if (!h)
+		return;
+	h->flags &= ~MMCTL_DUMPF_ROOT_LAST;
+	if (order == MM_CHAIN_ORDER_ROOT_LAST)
+		h->flags |= MMCTL_DUMPF_ROOT_LAST;
 }
 
 /* Append, doubling the array at powers of two (capacity 8 at first). */

@@ -89,8 +89,8 @@ size_t mm_dump_chain(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 /*
  * The same in ancestry order: the deepest anon_vma first, the root last.
  * A chain is one ancestry path, so where the kernel keeps chains root-last
- * (MMCTL_DUMPF_ROOT_LAST, up to 6.18) this is its list order; 7.2 lists
- * them in another order (docs/checker.md).
+ * (MMCTL_DUMPF_ROOT_LAST) this is its list order; kernels whose
+ * anon_vma_clone() copies in reverse list them otherwise (docs/checker.md).
  */
 size_t mm_dump_chain_ancestry(const struct mm_dump *d, uint64_t vma_id, uint64_t *ids,
 			      size_t max);
@@ -98,5 +98,22 @@ const struct mmctl_rec_folios *mm_dump_folios(const struct mm_dump *d,
 					      uint64_t vma_id);
 uint64_t mm_dump_folio_pages(const struct mm_dump *d, uint64_t vma_id,
 			     uint64_t av_id);
+
+/*
+ * Chain order of the running kernel. mm_chain_order_probe() forks
+ * P1 -> P2 -> P3 (one faulted page in P1), takes P3's dump with @dump and
+ * classifies P3's chain with mm_chain_order_of(); anything unexpected,
+ * including a failed fork or dump, is MM_CHAIN_ORDER_UNKNOWN.
+ * mm_dump_kmod*() and mm_dump_bpf() probe once per process and set
+ * MMCTL_DUMPF_ROOT_LAST from the result (mm_dump_set_chain_order()).
+ */
+enum {
+	MM_CHAIN_ORDER_UNKNOWN,
+	MM_CHAIN_ORDER_ROOT_LAST,	/* [C, B, A]: every chain ends with its root */
+	MM_CHAIN_ORDER_CLONE_REVERSED,	/* [C, A, B]: anon_vma_clone() reverses */
+};
+int mm_chain_order_of(const struct mm_dump *d, uint32_t pid, uint64_t start);
+int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid));
+void mm_dump_set_chain_order(struct mm_dump *d, int order);
 
 #endif /* MMCTL_DUMP_H */

@@ -106,9 +106,10 @@ enum mmctl_rec_type {
 #define MMCTL_DUMPF_PARTIAL	(1U << 2) /* families may be incomplete (lower bounds only) */
 /*
  * The producer's kernel keeps every chain ending with the hierarchy's root
- * (anon_vma_clone() walking the source chain in reverse: 6.1 to 6.18); 7.2
- * keeps the source order instead. The checker judges I1-chain-last only
- * when this is set.
+ * (anon_vma_clone() walking the source chain in reverse: up to 6.18; 7.0
+ * and the stable backports to 6.12.112 and 6.18.55 reverse the copy). The
+ * module never sets it: userspace learns the order by experiment and sets
+ * it on the dumps it takes. The checker judges I1-chain-last only when set.
  */
 #define MMCTL_DUMPF_ROOT_LAST	(1U << 3)
 

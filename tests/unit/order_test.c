@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The chain-order experiment (userspace-tool/dump.c): classification of
+ * P3's chain on synthetic dumps, the dump flag it sets, and the probe's
+ * process handling when the dump fails.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../../userspace-tool/dump.h"
+#include "../lib/tap.h"
+#include "model.h"
+
+enum { A = 0xA, B = 0xB, C = 0xC };
+enum { V1 = 0x101, V2 = 0x102, V3 = 0x103 };
+#define ADDR 0x7f0000001000ULL
+
+static int chain_pred(const void *r, const void *arg)
+{
+	const struct mmctl_rec_chain *c = r;
+	const uint64_t *k = arg;
+
+	return c->vma_id == k[0] && c->pos == k[1];
+}
+
+/*
+ * P1 -> P2 -> P3 as the probe makes them: A, B under A, C under B; P3's
+ * VMA chain in list order @order (anon_vma IDs), or its ancestry when NULL.
+ */
+static int classify(const uint64_t *order, uint32_t pid, uint64_t start)
+{
+	struct model m;
+	struct snap s;
+	struct mm_dump d;
+	void *buf;
+	size_t len;
+	int r;
+
+	model_init(&m);
+	model_av(&m, A, -1);
+	model_av(&m, B, 0);
+	model_av(&m, C, 1);
+	model_vma(&m, V1, 1, ADDR, 1, 0);
+	model_vma(&m, V2, 2, ADDR, 1, 1);
+	model_vma(&m, V3, 3, ADDR, 1, 2);
+	model_emit(&m, &s);
+	model_free(&m);
+	if (order) {
+		/* Renumber positions: first to 100+, then to the wanted order. */
+		for (uint64_t pos = 0; pos < 3; pos++) {
+			uint64_t k[2] = { V3, pos };
+			struct mmctl_rec_chain *c = snap_find(&s, MMCTL_REC_CHAIN, chain_pred, k);
+
+			for (uint64_t want = 0; c && want < 3; want++)
+				if (c->anon_vma_id == order[want])
+					c->pos = 100 + want;
+		}
+		for (uint64_t pos = 100; pos < 103; pos++) {
+			uint64_t k[2] = { V3, pos };
+			struct mmctl_rec_chain *c = snap_find(&s, MMCTL_REC_CHAIN, chain_pred, k);
+
+			if (c)
+				c->pos = pos - 100;
+		}
+	}
+	len = s.len;
+	buf = malloc(len);
+	if (!buf) {
+		snap_free(&s);
+		return -1;
+	}
+	memcpy(buf, s.buf, len);
+	snap_free(&s);
+	if (mm_dump_parse(&d, buf, len))
+		return -1;
+	r = mm_chain_order_of(&d, pid, start);
+	mm_dump_free(&d);
+	return r;
+}
+
+static const uint64_t cba[] = { C, B, A }, cab[] = { C, A, B }, bca[] = { B, C, A },
+	acb[] = { A, C, B };
+
+static int t_root_last(void)
+{
+	return classify(cba, 3, ADDR) == MM_CHAIN_ORDER_ROOT_LAST &&
+	       classify(NULL, 3, ADDR) == MM_CHAIN_ORDER_ROOT_LAST;
+}
+
+static int t_reversed(void)
+{
+	return classify(cab, 3, ADDR) == MM_CHAIN_ORDER_CLONE_REVERSED;
+}
+
+static int t_unknown(void)
+{
+	return classify(bca, 3, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* head not own */
+	       classify(acb, 3, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* root first */
+	       classify(cba, 3, ADDR + 4096) == MM_CHAIN_ORDER_UNKNOWN &&	/* no VMA */
+	       classify(cba, 4, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* other pid */
+	       classify(NULL, 2, ADDR) == MM_CHAIN_ORDER_UNKNOWN;	/* chain of 2 */
+}
+
+static int t_set_flag(void)
+{
+	struct mmctl_rec_dump h = { .flags = MMCTL_DUMPF_CONSISTENT };
+	struct mm_dump d = { .hdr = &h };
+	int ok;
+
+	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_ROOT_LAST);
+	ok = h.flags == (MMCTL_DUMPF_CONSISTENT | MMCTL_DUMPF_ROOT_LAST);
+	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_CLONE_REVERSED);
+	ok &= h.flags == MMCTL_DUMPF_CONSISTENT;
+	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_ROOT_LAST);
+	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_UNKNOWN);
+	return ok && h.flags == MMCTL_DUMPF_CONSISTENT;
+}
+
+static pid_t seen_pid;
+
+static int failing_dump(struct mm_dump *d, pid_t pid)
+{
+	memset(d, 0, sizeof(*d));
+	seen_pid = pid;
+	return -ESRCH;
+}
+
+/* A failed dump: unknown, and P1..P3 are gone (no child left to reap). */
+static int t_probe_dump_fails(void)
+{
+	int order = mm_chain_order_probe(failing_dump);
+
+	return order == MM_CHAIN_ORDER_UNKNOWN && seen_pid > 0 &&
+	       waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD &&
+	       kill(seen_pid, 0) < 0 && errno == ESRCH;
+}
+
+int main(void)
+{
+	tap_result("chain order: [C, B, A] is root-last", t_root_last());
+	tap_result("chain order: [C, A, B] is a reversing anon_vma_clone()", t_reversed());
+	tap_result("chain order: any other shape, VMA or length is unknown", t_unknown());
+	tap_result("chain order: MMCTL_DUMPF_ROOT_LAST set only for root-last", t_set_flag());
+	tap_result("chain order: probe with a failing dump is unknown and reaps P1-P3",
+		   t_probe_dump_fails());
+	return tap_failed ? 1 : 0;
+}
