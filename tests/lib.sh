@@ -24,19 +24,20 @@ t_check() {
 	fi
 }
 
-# t_expected_root_last [RELEASE]: "true" or "false", whether this kernel's
-# anon_vma_clone() keeps chains root-last (docs/checker.md, "Chain order"):
-# up to 6.18, and 6.1.y throughout; the reversing copy came with 7.0 and to
-# stable in 6.12.112 and 6.18.55. Empty for a series nobody has looked at.
-t_expected_root_last() {
+# t_expected_chain_order [RELEASE]: "root-last" or "clone-reversed", the
+# chain order this kernel's anon_vma_clone() produces (docs/checker.md,
+# "Chain order"): root-last up to 6.18, and on 6.1.y throughout; the
+# reversing copy came with 7.0, and to stable in 6.12.112 and 6.18.55.
+# Empty for a series nobody has looked at.
+t_expected_chain_order() {
 	local maj min sub
 	IFS=.- read -r maj min sub _ <<<"${1:-$(uname -r)}"
 	sub=${sub%%[!0-9]*}
 	case $maj.$min in
-	6.1) echo true ;;
-	6.12) if [ "${sub:-0}" -lt 112 ]; then echo true; else echo false; fi ;;
-	6.18) if [ "${sub:-0}" -lt 55 ]; then echo true; else echo false; fi ;;
-	6.19 | 7.*) echo false ;;
+	6.1) echo root-last ;;
+	6.12) if [ "${sub:-0}" -lt 112 ]; then echo root-last; else echo clone-reversed; fi ;;
+	6.18) if [ "${sub:-0}" -lt 55 ]; then echo root-last; else echo clone-reversed; fi ;;
+	6.19 | 7.*) echo clone-reversed ;;
 	esac
 }
 

@@ -203,10 +203,31 @@ int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
 	return order;
 }
 
+static const char *const order_names[] = {
+	[MM_CHAIN_ORDER_UNKNOWN] = "unknown",
+	[MM_CHAIN_ORDER_ROOT_LAST] = "root-last",
+	[MM_CHAIN_ORDER_CLONE_REVERSED] = "clone-reversed",
+};
+
+const char *mm_chain_order_name(int order)
+{
+	return order > 0 && order < (int)(sizeof(order_names) / sizeof(order_names[0])) ?
+		order_names[order] : order_names[MM_CHAIN_ORDER_UNKNOWN];
+}
+
+int mm_chain_order_from_name(const char *name)
+{
+	for (int i = 0; name && i < (int)(sizeof(order_names) / sizeof(order_names[0])); i++)
+		if (!strcmp(name, order_names[i]))
+			return i;
+	return MM_CHAIN_ORDER_UNKNOWN;
+}
+
 void mm_dump_set_chain_order(struct mm_dump *d, int order)
 {
 	struct mmctl_rec_dump *h = (struct mmctl_rec_dump *)d->hdr;
 
+	d->kernel_order = order;
 	if (!h)
 		return;
 	h->flags &= ~MMCTL_DUMPF_ROOT_LAST;
@@ -437,6 +458,8 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 	}
 	if (!d->hdr)
 		goto bad;
+	d->kernel_order = d->hdr && (d->hdr->flags & MMCTL_DUMPF_ROOT_LAST) ?
+		MM_CHAIN_ORDER_ROOT_LAST : MM_CHAIN_ORDER_UNKNOWN;
 	if (build_indexes(d))
 		goto nomem;
 	return 0;

@@ -36,6 +36,7 @@ struct mm_dump {
 	size_t nr_families, nr_vmas, nr_avs, nr_chains, nr_trees, nr_folios,
 		nr_folio_avs, nr_samples, nr_pages, nr_unknown;
 	char kernel[80];	/* release the dump was taken on */
+	int kernel_order;	/* MM_CHAIN_ORDER_*: the kernel's, as learnt then */
 
 	/* indexes, built by mm_dump_parse() */
 	uint64_t *vma_keys, *av_keys;	/* open addressing: ID -> index + 1 */
@@ -114,6 +115,10 @@ enum {
 };
 int mm_chain_order_of(const struct mm_dump *d, uint32_t pid, uint64_t start);
 int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid));
+/* Sets d->kernel_order and MMCTL_DUMPF_ROOT_LAST (only for root-last). */
 void mm_dump_set_chain_order(struct mm_dump *d, int order);
+/* "root-last", "clone-reversed", "unknown" (JSON "chain_order"), and back. */
+const char *mm_chain_order_name(int order);
+int mm_chain_order_from_name(const char *name);
 
 #endif /* MMCTL_DUMP_H */

@@ -108,6 +108,7 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	add(j, "partial", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_PARTIAL)));
 	add(j, "folios", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_FOLIOS)));
 	add(j, "chain_root_last", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_ROOT_LAST)));
+	add(j, "chain_order", json_object_new_string(mm_chain_order_name(d->kernel_order)));
 	add(j, "key_id", mm_json_id(h->key_id));
 	add(j, "mm", mm_json_id(h->mm_id));
 	add(j, "page_shift", u64(h->page_shift));
@@ -334,7 +335,7 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	struct json_object *vmas, *avs, *fams, *kern;
 	struct mmctl_rec_dump *h;
 	struct rbuf b = { 0 };
-	int ret = -EBADMSG;
+	int ret = -EBADMSG, order;
 
 	*err = "not an mmctl JSON dump";
 	NEED(json_object_is_type(j, json_type_object), "not a JSON object");
@@ -521,6 +522,13 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	}
 	kern = get(j, "kernel");
 	snprintf(d->kernel, sizeof(d->kernel), "%s", kern ? json_object_get_string(kern) : "");
+	/*
+	 * chain_root_last (which mm_dump_parse() read) decides; chain_order
+	 * only refines "not root-last". Older files have no chain_order.
+	 */
+	order = mm_chain_order_from_name(json_object_get_string(get(j, "chain_order")));
+	if (d->kernel_order != MM_CHAIN_ORDER_ROOT_LAST && order != MM_CHAIN_ORDER_ROOT_LAST)
+		d->kernel_order = order;
 	*err = NULL;
 	return 0;
 bad:
