@@ -36,11 +36,14 @@
 #define MMCTL_MAPPING_FLAGS	0x3UL
 
 /*
- * Lockless PMD read: pmd_read_atomic() up to 6.4, pmdp_get_lockless() from
- * 6.5 (Hugh Dickins' page-table rework, which also unexported
- * __pte_offset_map; the commit ID was not established). Both reduce to one
- * READ_ONCE() of the entry on x86-64, the only architecture mmctl builds
- * for, so use that on every version.
+ * Lockless PMD read: pmd_read_atomic() became pmdp_get_lockless() in 6.2
+ * (Peter Zijlstra, "mm: Rename pmd_read_atomic()"; tip x86/mm was rebased
+ * after its first merge, 7e4be6d7e9d3, and the final ID was not
+ * established), and 6.1.y took the rename in September 2024, so a 6.1
+ * kernel may have either. Both reduce to one READ_ONCE() of the entry on
+ * x86-64, the only architecture mmctl builds for, so use that everywhere.
+ * (The same 6.5 page-table rework that made pte_offset_map() fallible also
+ * stopped exporting __pte_offset_map(); mmctl uses neither.)
  */
 #define mmctl_pmdp_get_lockless(pmdp) READ_ONCE(*(pmdp))
 
