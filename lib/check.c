@@ -631,11 +631,14 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 			cav[k] = x;
 			if (x == NOTFOUND) {
 				/*
-				 * 7.2's reworked anon_vma_fork() (the kernels
-				 * without root-last chains) puts the new
-				 * anon_vma at the chain's head before it takes
-				 * the root lock to insert it in its tree: the
-				 * VMA's own anon_vma, unknown to the family.
+				 * The reworked anon_vma_fork() (7.2; judged
+				 * wherever the dump does not say root-last:
+				 * the same anon_vma clean-up, or an order not
+				 * learnt) puts the new anon_vma at the chain's
+				 * head before it takes the root lock to insert
+				 * it in its tree: the VMA's own anon_vma,
+				 * unknown to the family. Transient: a second
+				 * walk that still sees it makes it an error.
 				 */
 				if (!c->root_last && k == 0 && own == NOTFOUND &&
 				    e[k]->anon_vma_id == v->anon_vma_id)
