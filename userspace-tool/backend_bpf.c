@@ -368,7 +368,7 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 		char err[sizeof(last_err)];
 
 		memcpy(err, last_err, sizeof(err));
-		atomic_store(&order, mm_chain_order_probe(bpf_dump));
+		mm_chain_order_once(&order, bpf_dump);
 		memcpy(last_err, err, sizeof(err));
 	}
 	mm_dump_set_chain_order(d, atomic_load(&order));

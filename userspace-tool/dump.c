@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Taking and indexing dumps. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -36,9 +37,7 @@ int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t ad
 
 	if (r)
 		return r;
-	if (atomic_load(&order) < 0)
-		atomic_store(&order, mm_chain_order_probe(kmod_probe_dump));
-	mm_dump_set_chain_order(d, atomic_load(&order));
+	mm_dump_set_chain_order(d, mm_chain_order_once(&order, kmod_probe_dump));
 	return 0;
 }
 
@@ -153,7 +152,8 @@ static void probe_children(int up, int down, size_t pg)
 		if (write(up, &m, sizeof(m)) != (ssize_t)sizeof(m))
 			_exit(1);
 	}
-	close(up);		/* the caller sees EOF if P3 never reports */
+	close(up);
+	/* One byte each from the caller; EOF (the caller died) also releases. */
 	while (read(down, &c, 1) < 0 && errno == EINTR)
 		;
 	if (child > 0)
@@ -162,13 +162,19 @@ static void probe_children(int up, int down, size_t pg)
 	_exit(0);
 }
 
+/*
+ * Neither pipe may be trusted to reach EOF: any process forked meanwhile
+ * (another thread's probe, say) holds copies of both ends. So the caller
+ * waits for P3's report with a deadline and releases P1-P3 with one byte
+ * each, not by closing; mm_chain_order_once() runs one probe at a time.
+ */
 int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	struct probe_msg m;
 	struct mm_dump d;
 	int up[2], down[2], order = MM_CHAIN_ORDER_UNKNOWN;
-	ssize_t n;
+	ssize_t n = 0;
 	pid_t p1;
 
 	if (pipe2(up, O_CLOEXEC))
@@ -187,19 +193,46 @@ int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
 	close(up[1]);
 	close(down[0]);
 	if (p1 > 0) {
+		struct pollfd pfd = { .fd = up[0], .events = POLLIN };
+		int r;
+
 		do
-			n = read(up[0], &m, sizeof(m));
-		while (n < 0 && errno == EINTR);
+			r = poll(&pfd, 1, 20000);
+		while (r < 0 && errno == EINTR);
+		if (r > 0)
+			do
+				n = read(up[0], &m, sizeof(m));
+			while (n < 0 && errno == EINTR);
 		if (n == (ssize_t)sizeof(m) && dump(&d, m.pid) == 0) {
 			order = mm_chain_order_of(&d, (uint32_t)m.pid, m.start);
 			mm_dump_free(&d);
 		}
+		/* Releases P1, P2, P3. */
+		while (write(down[1], "...", 3) < 0 && errno == EINTR)
+			;
 	}
-	close(down[1]);		/* releases P1, P2, P3 */
+	close(down[1]);
 	close(up[0]);
 	if (p1 > 0)
 		while (waitpid(p1, NULL, 0) < 0 && errno == EINTR)
 			;
+	return order;
+}
+
+int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t pid))
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int order = atomic_load(memo);
+
+	if (order >= 0)
+		return order;
+	pthread_mutex_lock(&lock);
+	order = atomic_load(memo);
+	if (order < 0) {
+		order = mm_chain_order_probe(dump);
+		atomic_store(memo, order);
+	}
+	pthread_mutex_unlock(&lock);
 	return order;
 }
 

@@ -6,6 +6,7 @@
 #ifndef MMCTL_DUMP_H
 #define MMCTL_DUMP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -115,6 +116,8 @@ enum {
 };
 int mm_chain_order_of(const struct mm_dump *d, uint32_t pid, uint64_t start);
 int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid));
+/* *@memo (initially -1) or, the first time, a probe; one probe at a time. */
+int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t pid));
 /* Sets d->kernel_order and MMCTL_DUMPF_ROOT_LAST (only for root-last). */
 void mm_dump_set_chain_order(struct mm_dump *d, int order);
 /* "root-last", "clone-reversed", "unknown" (JSON "chain_order"), and back. */

@@ -5,6 +5,10 @@
  * process handling when the dump fails.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -137,6 +141,100 @@ static int t_probe_dump_fails(void)
 	       kill(seen_pid, 0) < 0 && errno == ESRCH;
 }
 
+static atomic_int dumps;
+
+static int slow_failing_dump(struct mm_dump *d, pid_t pid)
+{
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+	(void)pid;
+	memset(d, 0, sizeof(*d));
+	atomic_fetch_add(&dumps, 1);
+	nanosleep(&ts, NULL);
+	return -ESRCH;
+}
+
+static void *probe_thread(void *arg)
+{
+	*(int *)arg = mm_chain_order_probe(slow_failing_dump);
+	return NULL;
+}
+
+/*
+ * Two probes at once (the storm's two dumper threads did this): each one's
+ * P1 inherits the other's pipe ends, so release by EOF never came and the
+ * 6.12 storm hung. Released by bytes, both finish; SIGALRM fails a hang.
+ */
+static int t_concurrent_probes(void)
+{
+	int ok = 1;
+
+	alarm(120);
+	for (int round = 0; round < 3; round++) {
+		pthread_t th[2];
+		int order[2] = { -1, -1 };
+
+		for (int i = 0; i < 2; i++)
+			pthread_create(&th[i], NULL, probe_thread, &order[i]);
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		ok &= order[0] == MM_CHAIN_ORDER_UNKNOWN && order[1] == MM_CHAIN_ORDER_UNKNOWN;
+	}
+	alarm(0);
+	return ok && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+static pid_t stray;
+
+/* Forks, mid-probe, a process that keeps copies of the probe's pipes. */
+static int dump_with_stray(struct mm_dump *d, pid_t pid)
+{
+	(void)pid;
+	memset(d, 0, sizeof(*d));
+	stray = fork();
+	if (stray == 0) {
+		sleep(60);
+		_exit(0);
+	}
+	return -ESRCH;
+}
+
+/*
+ * The deterministic form of the storm hang: while another process holds
+ * the pipes, closing them releases nobody. The probe must still return
+ * at once (SIGALRM after 20 s fails the test instead of hanging it).
+ */
+static int t_stray_holder(void)
+{
+	struct timespec t0, t1;
+	int order, ok;
+
+	alarm(20);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	order = mm_chain_order_probe(dump_with_stray);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
+	ok = order == MM_CHAIN_ORDER_UNKNOWN && stray > 0 && t1.tv_sec - t0.tv_sec < 10;
+	if (stray > 0) {
+		kill(stray, SIGKILL);
+		waitpid(stray, NULL, 0);
+	}
+	return ok && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+/* mm_chain_order_once(): one probe, then the memo, however many callers. */
+static int t_once(void)
+{
+	atomic_int memo = -1;
+	int a, b;
+
+	atomic_store(&dumps, 0);
+	a = mm_chain_order_once(&memo, slow_failing_dump);
+	b = mm_chain_order_once(&memo, slow_failing_dump);
+	return a == MM_CHAIN_ORDER_UNKNOWN && b == a && atomic_load(&dumps) == 1 &&
+	       atomic_load(&memo) == MM_CHAIN_ORDER_UNKNOWN;
+}
+
 int main(void)
 {
 	tap_result("chain order: [C, B, A] is root-last", t_root_last());
@@ -145,5 +243,10 @@ int main(void)
 	tap_result("chain order: MMCTL_DUMPF_ROOT_LAST set only for root-last", t_set_flag());
 	tap_result("chain order: probe with a failing dump is unknown and reaps P1-P3",
 		   t_probe_dump_fails());
+	tap_result("chain order: two probes at once both finish (no release by EOF)",
+		   t_concurrent_probes());
+	tap_result("chain order: a process holding the probe's pipes does not stall it",
+		   t_stray_holder());
+	tap_result("chain order: mm_chain_order_once() probes once, then remembers", t_once());
 	return tap_failed ? 1 : 0;
 }
