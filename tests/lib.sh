@@ -41,6 +41,18 @@ t_expected_chain_order() {
 	esac
 }
 
+# chain_order_is ORDER FILE...: each FILE (mmctl JSON) says chain_order
+# ORDER, and chain_root_last true exactly when ORDER is root-last.
+chain_order_is() {
+	local order=$1 rl=false f
+	shift
+	[ "$order" = root-last ] && rl=true
+	for f in "$@"; do
+		grep -Eq "\"chain_order\": ?\"$order\"" "$f" &&
+			grep -Eq "\"chain_root_last\": ?$rl" "$f" || return 1
+	done
+}
+
 # t_guest_batch PREFIX RC: the verdict on one tests/vm/vm-run boot (RC its
 # exit status: 126 is a kernel splat on the console, see vm-run).
 t_guest_batch() {

@@ -364,14 +364,7 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 	r = bpf_dump(d, pid);
 	if (r)
 		return r;
-	if (atomic_load(&order) < 0) {
-		char err[sizeof(last_err)];
-
-		memcpy(err, last_err, sizeof(err));
-		mm_chain_order_once(&order, bpf_dump);
-		memcpy(last_err, err, sizeof(err));
-	}
-	mm_dump_set_chain_order(d, atomic_load(&order));
+	mm_dump_set_chain_order(d, mm_chain_order_once(&order, bpf_dump));
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Taking and indexing dumps. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,7 +491,7 @@ int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 	}
 	if (!d->hdr)
 		goto bad;
-	d->kernel_order = d->hdr && (d->hdr->flags & MMCTL_DUMPF_ROOT_LAST) ?
+	d->kernel_order = d->hdr->flags & MMCTL_DUMPF_ROOT_LAST ?
 		MM_CHAIN_ORDER_ROOT_LAST : MM_CHAIN_ORDER_UNKNOWN;
 	if (build_indexes(d))
 		goto nomem;

@@ -407,19 +407,19 @@ static int probe_dump(struct mm_dump *d, pid_t pid)
 static void bench_probe(void)
 {
 	double t[16], t0;
-	int order = MM_CHAIN_ORDER_UNKNOWN;
+	int n = runs < 16 ? runs : 16, order = MM_CHAIN_ORDER_UNKNOWN;
 	struct mm_dump d;
 
 	if (mm_dump_kmod(&d, getpid(), MMCTL_DUMP_NO_FOLIOS) == 0)
 		mm_dump_free(&d);
-	for (int i = 0; i < runs && i < 16; i++) {
+	for (int i = 0; i < n; i++) {
 		t0 = now_ms();
 		order = mm_chain_order_probe(probe_dump);
 		t[i] = now_ms() - t0;
 	}
-	qsort(t, runs < 16 ? runs : 16, sizeof(double), cmp_double);
+	qsort(t, n, sizeof(double), cmp_double);
 	printf("# chain-order probe (once per mmctl process): %.2f ms, found %s\n",
-	       t[(runs < 16 ? runs : 16) / 2], mm_chain_order_name(order));
+	       t[n / 2], mm_chain_order_name(order));
 	ok &= order != MM_CHAIN_ORDER_UNKNOWN;
 }
 
