@@ -15,13 +15,22 @@
 
 #define E MMCTL_SEV_ERROR
 #define W MMCTL_SEV_WARNING
-#define T MMCTL_SEV_TRANSIENT
+/*
+ * Facts that explain a rule's verdict (docs/checker.md, "Windows"). WIN:
+ * what a VMA mid-mutation shows, which its mm's write-held mmap_lock
+ * explains, and which a lockless dump may see half-done; the other rules
+ * break in no window the kernel opens, and stay errors in every dump.
+ */
+#define WIN (MMCTL_FACTF(MMCTL_FACT_MM_WRITER) | MMCTL_FACTF(MMCTL_FACT_LOCKLESS))
+
+const char *const mmctl_sev_names[MMCTL_SEV_NR] = { "error", "warning", "transient" };
+const char *const mmctl_fact_names[MMCTL_FACT_NR] = { "", "mm-write-locked", "lockless" };
 
 const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_RECORD] = { "R-record", "record",
 		"a record names an unknown object, has ID 0, or an ID appears twice", E },
 	[MMCTL_R_I1_ANON_VMA] = { "I1-chain-anon_vma", "vma",
-		"vma->anon_vma is not on the VMA's anon_vma_chain", E },
+		"vma->anon_vma is not on the VMA's anon_vma_chain", E, WIN },
 	[MMCTL_R_I1_AVC_VMA] = { "I1-chain-avc_vma", "vma",
 		"an AVC on the VMA's chain points at another VMA", E },
 	[MMCTL_R_I1_DUP] = { "I1-chain-duplicate", "vma",
@@ -31,7 +40,7 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_I1_LAST] = { "I1-chain-last", "vma",
 		"the last chain entry is not the hierarchy's root", E },
 	[MMCTL_R_I1_CLOSED] = { "I1-chain-ancestors", "vma",
-		"the chain holds an anon_vma but not its parent (not ancestor-closed)", E },
+		"the chain holds an anon_vma but not its parent (not ancestor-closed)", E, WIN },
 	[MMCTL_R_I1_UNKNOWN] = { "I1-chain-unknown", "vma",
 		"the chain names an anon_vma that is not live in the hierarchy", E },
 	[MMCTL_R_I1_LEN] = { "I1-chain-length", "vma",
@@ -39,21 +48,21 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_I2_EMPTY] = { "I2-empty-chain", "vma",
 		"vma->anon_vma is set but the chain is empty", E },
 	[MMCTL_R_I2_FORK] = { "I2-fork-window", "vma",
-		"chain present but vma->anon_vma NULL: a fork between anon_vma_clone and anon_vma_fork", T },
+		"chain present but vma->anon_vma NULL: a fork between anon_vma_clone and anon_vma_fork", E, WIN },
 	[MMCTL_R_I3_NOT_IN_TREE] = { "I3-avc-not-in-tree", "vma",
 		"an AVC on the VMA's chain is missing from its anon_vma's interval tree", E },
 	[MMCTL_R_I3_NOT_ON_CHAIN] = { "I3-tree-node-not-on-chain", "anon_vma",
 		"an interval-tree node is not on its VMA's chain", E },
 	[MMCTL_R_I3_ORDER] = { "I3-tree-order", "anon_vma",
-		"in-order pgoff decreases in the interval tree", E },
+		"in-order pgoff decreases in the interval tree", E, WIN },
 	[MMCTL_R_I3_SUBTREE] = { "I3-rb_subtree_last", "anon_vma",
-		"cached rb_subtree_last differs from the recomputed value", E },
+		"cached rb_subtree_last differs from the recomputed value", E, WIN },
 	[MMCTL_R_I3_LEFTMOST] = { "I3-leftmost", "anon_vma",
 		"the cached leftmost node is not rb_first()", E },
 	[MMCTL_R_I3_COUNT] = { "I3-tree-count", "anon_vma",
 		"tree_avcs disagrees with the tree nodes reported", E },
 	[MMCTL_R_I3_RANGE] = { "I3-tree-range", "vma",
-		"a tree node's pgoff range is not its VMA's", E },
+		"a tree node's pgoff range is not its VMA's", E, WIN },
 	[MMCTL_R_I4_ROOT] = { "I4-root", "anon_vma",
 		"root link wrong (x == root <=> x->parent == x; x->root == x->parent->root)", E },
 	[MMCTL_R_I4_PARENT] = { "I4-parent", "anon_vma",
@@ -61,7 +70,7 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_I4_CYCLE] = { "I4-cycle", "anon_vma",
 		"parent links form a cycle", E },
 	[MMCTL_R_I5] = { "I5-num_active_vmas", "anon_vma",
-		"num_active_vmas != VMAs in its tree whose anon_vma it is", E },
+		"num_active_vmas != VMAs in its tree whose anon_vma it is", E, WIN },
 	[MMCTL_R_I6] = { "I6-num_children", "anon_vma",
 		"num_children != live children (+1 for the root's self-count)", E },
 	[MMCTL_R_I7_EMPTY] = { "I7-empty-tree", "anon_vma",
@@ -73,15 +82,15 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 	[MMCTL_R_I7_ROOT_EXTRA] = { "I7-root-refcount-extra", "anon_vma",
 		"root refcount above 1 + non-root anon_vmas (KSM, migration or reclaim hold references)", W },
 	[MMCTL_R_I8] = { "I8-same-chain", "anon_vma",
-		"VMAs whose anon_vma it is have different chain sets", E },
+		"VMAs whose anon_vma it is have different chain sets", E, WIN },
 	[MMCTL_R_I9_OUTSIDE] = { "I9-folio-outside-chain", "vma",
-		"anonymous pages whose anon_vma is not on the VMA's chain", E },
+		"anonymous pages whose anon_vma is not on the VMA's chain", E, WIN },
 	[MMCTL_R_I9_INDEX] = { "I9-folio-index", "vma",
-		"pages whose folio index is not linear_page_index(vma, addr)", E },
+		"pages whose folio index is not linear_page_index(vma, addr)", E, WIN },
 	[MMCTL_R_I9_FOLIO_AV] = { "I9-folio-anon_vma", "vma",
-		"pages counted for an anon_vma that is not on the VMA's chain", E },
+		"pages counted for an anon_vma that is not on the VMA's chain", E, WIN },
 	[MMCTL_R_I1_FORK] = { "I1-fork-link-window", "vma",
-		"vma->anon_vma is a new anon_vma not in the family yet: anon_vma_fork sets it (7.2: and chains it) before linking it", T },
+		"vma->anon_vma is a new anon_vma not in the family yet: anon_vma_fork sets it (7.2: and chains it) before linking it", E, WIN },
 };
 
 /* ---- hash table: ID -> index ------------------------------------------- */
@@ -152,6 +161,7 @@ struct ck {
 	struct mmctl_check_result *res;
 	const struct mmctl_rec_dump *dump;
 	int partial;
+	int lockless;		/* no DUMPF_CONSISTENT: MMCTL_FACT_LOCKLESS */
 	int root_last;		/* the producer's kernel ends chains with the root */
 	__u32 page_shift;
 	void *allocs[MAX_ALLOCS];
@@ -199,6 +209,7 @@ struct ck {
 	__u8 *state;
 	__u64 *chash;		/* per VMA: chain-set hash (I8) */
 	__u32 *cav;		/* per chain entry (cbv order): anon_vma index */
+	__u32 *avwriter;	/* VMA + 1 with MMCTL_VMAF_MM_WRITER naming it, or 0 */
 };
 
 static void *ck_alloc(struct ck *c, unsigned long n, unsigned long size)
@@ -229,14 +240,49 @@ static int ht_init(struct ck *c, struct ht *h, __u32 n)
 	return h->s ? 0 : -ENOMEM;
 }
 
+/*
+ * The fact in the dump that explains a verdict of rule @ri on @obj, if the
+ * rule admits one: the dump's own lockless nature, or for a VMA its mm's
+ * write-held mmap_lock, and for an anon_vma that of a VMA naming it (as
+ * vma->anon_vma or on its chain: the VMAs whose mutation changes its tree
+ * and counts).
+ */
+static void ck_explain(struct ck *c, const struct mmctl_rule_info *ri, __u64 obj,
+		       struct mmctl_violation *v)
+{
+	__u32 i;
+
+	if (c->lockless && (ri->explained & MMCTL_FACTF(MMCTL_FACT_LOCKLESS))) {
+		v->fact = MMCTL_FACT_LOCKLESS;
+	} else if (ri->explained & MMCTL_FACTF(MMCTL_FACT_MM_WRITER)) {
+		/* Rules name a "vma", an "anon_vma" or a "record". */
+		if (ri->object[0] == 'v') {
+			i = ht_get(&c->vma_ht, obj);
+			if (i != NOTFOUND && (c->vma[i]->flags & MMCTL_VMAF_MM_WRITER))
+				v->fact_vma = obj;
+		} else if (c->avwriter) {
+			i = ht_get(&c->av_ht, obj);
+			if (i != NOTFOUND && c->avwriter[i])
+				v->fact_vma = c->vma[c->avwriter[i] - 1]->id;
+		}
+		if (v->fact_vma)
+			v->fact = MMCTL_FACT_MM_WRITER;
+	}
+	if (v->fact)
+		v->severity = MMCTL_SEV_TRANSIENT;
+}
+
 static void viol(struct ck *c, __u32 rule, __u64 obj, __u64 expected,
 		 __u64 found, __u64 aux)
 {
+	const struct mmctl_rule_info *ri = &mmctl_rules[rule];
 	struct mmctl_violation v = {
-		.rule = rule, .severity = mmctl_rules[rule].severity,
+		.rule = rule, .severity = ri->severity,
 		.object = obj, .expected = expected, .found = found, .aux = aux,
 	};
 
+	if (ri->explained)
+		ck_explain(c, ri, obj, &v);
 	c->res->count[v.severity]++;
 	if (c->ops->report)
 		c->ops->report(c->ops->ctx, &v);
@@ -597,6 +643,36 @@ static __u64 vma_last(struct ck *c, const struct mmctl_rec_vma *v)
 	return v->pgoff + ((v->end - v->start) >> c->page_shift) - 1;
 }
 
+/*
+ * The anon_vmas that a VMA with a write-locked mm names, as its anon_vma or
+ * on its chain: allocated only when the dump has such a VMA.
+ */
+static int ck_writers(struct ck *c)
+{
+	__u32 i, k, x;
+
+	for (i = 0; i < c->nv; i++) {
+		const struct mmctl_rec_chain **e = c->cbv + c->cstart[i];
+
+		if (!(c->vma[i]->flags & MMCTL_VMAF_MM_WRITER))
+			continue;
+		if (!c->avwriter) {
+			c->avwriter = ck_alloc(c, c->na, sizeof(*c->avwriter));
+			if (!c->avwriter)
+				return -ENOMEM;
+		}
+		x = ht_get(&c->av_ht, c->vma[i]->anon_vma_id);
+		if (x != NOTFOUND && !c->avwriter[x])
+			c->avwriter[x] = i + 1;
+		for (k = 0; k < c->clen[i]; k++) {
+			x = e[k] ? ht_get(&c->av_ht, e[k]->anon_vma_id) : NOTFOUND;
+			if (x != NOTFOUND && !c->avwriter[x])
+				c->avwriter[x] = i + 1;
+		}
+	}
+	return 0;
+}
+
 /* I1, I2, I8, I9 (folio_av), and the chain side of I3 and I5, per VMA. */
 static void ck_vmas(struct ck *c, const __u8 *bad)
 {
@@ -637,8 +713,9 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 				 * learnt) puts the new anon_vma at the chain's
 				 * head before it takes the root lock to insert
 				 * it in its tree: the VMA's own anon_vma,
-				 * unknown to the family. Transient: a second
-				 * walk that still sees it makes it an error.
+				 * unknown to the family. Transient when the
+				 * VMA's mm is write-locked (dup_mmap() holds
+				 * the child's), an error otherwise.
 				 */
 				if (!c->root_last && k == 0 && own == NOTFOUND &&
 				    e[k]->anon_vma_id == v->anon_vma_id)
@@ -668,8 +745,12 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 		/*
 		 * anon_vma_fork() assigns vma->anon_vma before it takes the
 		 * root lock and links it: a new anon_vma that is nowhere in
-		 * the family yet is that window; a known one missing from
-		 * this chain is corruption.
+		 * the family yet is that window. A known one missing from
+		 * this chain is corruption, unless the VMA's mm is
+		 * write-locked: a split or merge destination has its
+		 * anon_vma before anon_vma_clone() has copied the chain,
+		 * and 6.1/6.12's clone drops the root lock mid-copy when a
+		 * GFP_NOWAIT allocation fails (ck_explain()).
 		 */
 		if (n && v->anon_vma_id && !on_chain)
 			viol(c, own == NOTFOUND ? MMCTL_R_I1_FORK : MMCTL_R_I1_ANON_VMA, v->id,
@@ -921,6 +1002,7 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	if (ret)
 		goto free_all;
 	c->root_last = !!(c->dump->flags & MMCTL_DUMPF_ROOT_LAST);
+	c->lockless = !(c->dump->flags & MMCTL_DUMPF_CONSISTENT);
 	c->partial = !(c->dump->flags & MMCTL_DUMPF_CONSISTENT) ||
 		(c->dump->flags & MMCTL_DUMPF_PARTIAL);
 	if (c->partial)
@@ -970,6 +1052,8 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 		ret = ck_group_if(c, c->fa_pre, c->nv, (const void **)c->fa, c->nfa,
 				  folio_av_owner, NULL, c->fstart, c->flen,
 				  (const void ***)&c->fbv, fbad, MMCTL_REC_FOLIO_AV);
+	if (!ret)
+		ret = ck_writers(c);
 	if (ret)
 		goto free_all;
 

@@ -14,9 +14,31 @@
 enum mmctl_severity {
 	MMCTL_SEV_ERROR = 0,	/* corruption: the kernel (or mmctl) is wrong */
 	MMCTL_SEV_WARNING = 1,	/* a lower bound exceeded, e.g. extra references */
-	MMCTL_SEV_TRANSIENT = 2, /* a legitimate window (fork in progress) */
+	MMCTL_SEV_TRANSIENT = 2, /* a window the dump's own facts explain */
 	MMCTL_SEV_NR
 };
+
+/* "error", "warning", "transient" */
+extern const char *const mmctl_sev_names[MMCTL_SEV_NR];
+
+/*
+ * Kernel facts, recorded in the dump during the walk, that explain a
+ * verdict: with one, a rule that lists it in mmctl_rule_info.explained is
+ * transient instead of an error (docs/checker.md, "Windows"). Nothing else
+ * makes a verdict transient: not a second walk, not elapsed time.
+ */
+enum mmctl_fact {
+	MMCTL_FACT_NONE = 0,
+	/* the VMA's mm had its mmap_lock write-held (MMCTL_VMAF_MM_WRITER) */
+	MMCTL_FACT_MM_WRITER = 1,
+	/* the dump was read without the kernel's locks (no DUMPF_CONSISTENT) */
+	MMCTL_FACT_LOCKLESS = 2,
+	MMCTL_FACT_NR
+};
+#define MMCTL_FACTF(f)	(1U << (f))
+
+/* "", "mm-write-locked", "lockless" */
+extern const char *const mmctl_fact_names[MMCTL_FACT_NR];
 
 /* Stable rule identifiers; names in mmctl_rules[]. Append only. */
 enum mmctl_rule {
@@ -60,6 +82,7 @@ struct mmctl_rule_info {
 	const char *object;	/* what the object ID names: "vma", "anon_vma" */
 	const char *explain;	/* one line */
 	__u32 severity;
+	__u32 explained;	/* MMCTL_FACTF() of the facts that make it transient */
 };
 
 extern const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR];
@@ -71,6 +94,9 @@ struct mmctl_violation {
 	__u64 expected;
 	__u64 found;
 	__u64 aux;		/* a second ID or an address, rule-specific */
+	__u32 fact;		/* enum mmctl_fact that made it transient, or 0 */
+	__u32 reserved;
+	__u64 fact_vma;		/* MMCTL_FACT_MM_WRITER: the VMA that has it */
 };
 
 /* mmctl_check_result.partial: rules only checked as lower bounds. */

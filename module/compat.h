@@ -142,6 +142,35 @@ static inline bool mmctl_dumpable(struct task_struct *t, struct mm_struct *mm,
  */
 
 /*
+ * Is @mm's mmap_lock held for write right now? No helper says so (lockdep's
+ * assertions aside), so read the lock word the way the rwsem code does:
+ * bit 0 of rw_semaphore.count, RWSEM_WRITER_LOCKED (kernel/locking/rwsem.c:117
+ * in 6.1, private to that file). f70405afc99b ("locking: Add
+ * rwsem_assert_held() and rwsem_assert_held_write()", Matthew Wilcox, 6.9)
+ * put the define in include/linux/rwsem.h, where 6.12 and 7.x have it; no
+ * version has a boolean rwsem_is_write_locked(). PREEMPT_RT's rwsem is an
+ * rwbase_rt without a count: a writer owns it when readers == WRITER_BIAS
+ * (include/linux/rwbase_rt.h; 6.12 and 7.x wrap it as
+ * rw_base_is_write_locked(), 6.1 has only the constants).
+ * A racy read by design: callers only ask while a lock of their own keeps
+ * the answer from changing (see walk.c, mmctl_emit_vma()).
+ */
+#ifdef CONFIG_PREEMPT_RT
+static inline bool mmctl_mm_write_locked(struct mm_struct *mm)
+{
+	return atomic_read(&mm->mmap_lock.rwbase.readers) == WRITER_BIAS;
+}
+#else
+#ifndef RWSEM_WRITER_LOCKED
+#define RWSEM_WRITER_LOCKED (1UL << 0)
+#endif
+static inline bool mmctl_mm_write_locked(struct mm_struct *mm)
+{
+	return atomic_long_read(&mm->mmap_lock.count) & RWSEM_WRITER_LOCKED;
+}
+#endif
+
+/*
  * The owner task of an mm exists only with CONFIG_MEMCG (mm->owner). Call
  * under rcu_read_lock().
  */

@@ -70,10 +70,15 @@ static void mmctl_page(struct mmctl_fw *f, unsigned long addr, u32 kind, u64 av_
 	ps->flags = flags;
 }
 
-/* The pages of a PMD-mapped (@nr > 1) or single folio in the range. */
-static void mmctl_pages(struct mmctl_fw *f, unsigned long addr, unsigned long nr, u32 kind,
-			u64 av_id, u64 index, u64 expected)
+/*
+ * The @nr pages at @addr (mapped by a huge PMD when @pmd) that fall in the
+ * range. Only anonymous and page cache pages have an index (the folio's
+ * plus the page's offset in it); the other kinds report 0 for each page.
+ */
+static void mmctl_pages(struct mmctl_fw *f, unsigned long addr, unsigned long nr, bool pmd,
+			u32 kind, u64 av_id, u64 index, u64 expected)
 {
+	bool indexed = kind == MMCTL_PAGE_ANON || kind == MMCTL_PAGE_FILE;
 	unsigned long i, from = 0, to = nr;
 
 	if (!f->pr || addr >= f->pr->end || addr + nr * PAGE_SIZE <= f->pr->start)
@@ -83,8 +88,8 @@ static void mmctl_pages(struct mmctl_fw *f, unsigned long addr, unsigned long nr
 	if (f->pr->end < addr + nr * PAGE_SIZE)
 		to = (f->pr->end - addr) >> PAGE_SHIFT;
 	for (i = from; i < to; i++)
-		mmctl_page(f, addr + i * PAGE_SIZE, kind, av_id, index + i, expected + i,
-			   nr > 1 ? MMCTL_PAGEF_PMD : 0);
+		mmctl_page(f, addr + i * PAGE_SIZE, kind, av_id, indexed ? index + i : 0,
+			   expected + i, pmd ? MMCTL_PAGEF_PMD : 0);
 }
 
 static struct mmctl_folio_av_slot *mmctl_slot(struct mmctl_fw *f,
@@ -105,7 +110,7 @@ static struct mmctl_folio_av_slot *mmctl_slot(struct mmctl_fw *f,
 
 /* One mapped page (or PMD-mapped folio of @nr pages) at @addr. */
 static void mmctl_folio(struct mmctl_fw *f, struct page *page,
-			unsigned long addr, unsigned long nr)
+			unsigned long addr, unsigned long nr, bool pmd)
 {
 	struct folio *folio = page_folio(page);
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
@@ -117,7 +122,7 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 	expected = linear_page_index(f->vma, addr);
 	if ((mapping & MMCTL_MAPPING_FLAGS) == MMCTL_MAPPING_KSM) {
 		f->sum.ksm += nr;
-		mmctl_pages(f, addr, nr, MMCTL_PAGE_KSM, 0, 0, expected);
+		mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_KSM, 0, 0, expected);
 		return;
 	}
 	if ((mapping & MMCTL_MAPPING_FLAGS) != MMCTL_MAPPING_ANON) {
@@ -128,17 +133,18 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 		} else if (mapping) {
 			f->sum.file += nr;
 			kind = MMCTL_PAGE_FILE;
-		} else if (nr > 1) {
+		} else if (pmd) {
 			f->sum.zero += nr;	/* huge zero folio: no mapping */
 			kind = MMCTL_PAGE_ZERO;
 		} else {
 			f->sum.other += nr;
 		}
-		mmctl_pages(f, addr, nr, kind, 0, index, expected);
+		mmctl_pages(f, addr, nr, pmd, kind, 0, index, expected);
 		return;
 	}
 	av = (struct anon_vma *)(mapping - MMCTL_MAPPING_ANON);
-	mmctl_pages(f, addr, nr, MMCTL_PAGE_ANON, mmctl_id_in(av, f->root), index, expected);
+	mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_ANON, mmctl_id_in(av, f->root), index,
+		    expected);
 	f->sum.anon += nr;
 	slot = mmctl_slot(f, av);
 	if (slot) {
@@ -187,7 +193,7 @@ static void mmctl_pte(struct mmctl_fw *f, pte_t pte, unsigned long addr)
 		mmctl_page(f, addr, MMCTL_PAGE_OTHER, 0, 0, linear_page_index(f->vma, addr), 0);
 		return;
 	}
-	mmctl_folio(f, pfn_to_page(pfn), addr, 1);
+	mmctl_folio(f, pfn_to_page(pfn), addr, 1, false);
 }
 
 static void mmctl_walk_pmd(struct mmctl_fw *f, pmd_t *pmdp,
@@ -206,7 +212,7 @@ again:
 	if (!pmd_present(pmdval)) {
 		/* Only a THP migration entry is a non-present, non-none PMD. */
 		f->sum.migration += nr;
-		mmctl_pages(f, addr, nr, MMCTL_PAGE_MIGRATION, 0, 0,
+		mmctl_pages(f, addr, nr, true, MMCTL_PAGE_MIGRATION, 0, 0,
 			    linear_page_index(f->vma, addr));
 		return;
 	}
@@ -220,12 +226,20 @@ again:
 		f->sum.present += nr;
 		if (mmctl_pmd_devmap(pmdval)) {
 			f->sum.other += nr;
-			mmctl_pages(f, addr, nr, MMCTL_PAGE_OTHER, 0, 0,
+			mmctl_pages(f, addr, nr, true, MMCTL_PAGE_OTHER, 0, 0,
 				    linear_page_index(f->vma, addr));
 		} else {
-			if (folio_test_anon(page_folio(pmd_page(pmdval))))
+			/*
+			 * The walk may start inside the PMD (a VMA that
+			 * begins there: a split's new VMA is linked before
+			 * __split_huge_pmd() runs): the page at @addr is
+			 * that far into the folio.
+			 */
+			struct page *page = pmd_page(pmdval) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+
+			if (folio_test_anon(page_folio(page)))
 				f->sum.thp++;
-			mmctl_folio(f, pmd_page(pmdval), addr, nr);
+			mmctl_folio(f, page, addr, nr, true);
 		}
 		spin_unlock(ptl);
 		return;
@@ -318,6 +332,16 @@ int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 
 	f->slots = slots;
 	f->nr_slots = nr_slots;
+	/*
+	 * A walk of this VMA rolled back (the family walk retried) may have
+	 * filled slots for pages gone since: start from none.
+	 */
+	if (pr && vma->vm_end > pr->start && vma->vm_start < pr->end) {
+		unsigned long lo = max(vma->vm_start, pr->start), hi = min(vma->vm_end, pr->end);
+
+		memset(&pr->slots[(lo - pr->start) >> PAGE_SHIFT], 0,
+		       ((hi - lo) >> PAGE_SHIFT) * sizeof(*pr->slots));
+	}
 	if (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_IO | VM_SHARED))
 		f->sum.flags |= MMCTL_FOLIOSF_SKIPPED;
 	else

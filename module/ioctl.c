@@ -22,6 +22,9 @@ static long mmctl_ioctl_dump(struct mmctl_dump_args __user *uargs)
 		return -EFAULT;
 	if (usize < MMCTL_DUMP_ARGS_SIZE_VER0)
 		return -EINVAL;
+	/* As openat2() and clone3(): no argument is larger than a page. */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(&args, sizeof(args), uargs, usize);
 	if (ret)
 		return ret;
@@ -58,12 +61,16 @@ free_out:
 	return ret;
 }
 
+/*
+ * The argument's own size field says how much to read, so a command is
+ * matched without the size _IOWR() put in it (the caller's header's).
+ */
+#define MMCTL_IOC_SANS_SIZE(cmd) ((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 long mmctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	switch (cmd) {
-	case MMCTL_IOC_DUMP:
+	if (cmd == MMCTL_IOC_DUMP_V1 ||
+	    MMCTL_IOC_SANS_SIZE(cmd) == MMCTL_IOC_SANS_SIZE(MMCTL_IOC_DUMP))
 		return mmctl_ioctl_dump((struct mmctl_dump_args __user *)arg);
-	default:
-		return -ENOTTY;
-	}
+	return -ENOTTY;
 }

@@ -2,9 +2,14 @@
 /*
  * mmctl: observe and check the anonymous reverse map (anon_vma) of a process.
  *
+ * /dev/mmctl (misc device, 0600): the ioctl interface (uapi/linux/mmctl.h),
+ * the stable ABI; also for 32-bit callers and under kernel lockdown, where
+ * debugfs refuses every file with an ioctl or a write bit.
+ *
  * debugfs: /sys/kernel/debug/mmctl/ (0700), files 0600, root only:
- *   version  "mmctl VERSION abi N"
- *   ctl      ioctl interface (uapi/linux/mmctl.h), the stable ABI
+ *   version  "mmctl VERSION abi N" (0400: readable under lockdown too)
+ *   ctl      the same ioctl as /dev/mmctl (no compat_ioctl: debugfs's
+ *            proxy does not forward it)
  *   target   default pid for "tree" (global, last writer wins)
  *   tree     text dump, one object per line
  *   check    the checker's verdicts (lib/check.c) and a summary line
@@ -16,6 +21,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -30,6 +36,10 @@ static u32 mmctl_target;	/* default pid for "tree" */
 
 module_param_named(max_dump_bytes, mmctl_max_dump_bytes, ulong, 0600);
 MODULE_PARM_DESC(max_dump_bytes, "hard cap on one dump's records (EFBIG beyond)");
+module_param_named(fault_nowait_at, mmctl_fault_nowait_at, uint, 0600);
+MODULE_PARM_DESC(fault_nowait_at, "tests: fail this record of a family walk under its root lock");
+module_param_named(fault_nowait_times, mmctl_fault_nowait_times, uint, 0600);
+MODULE_PARM_DESC(fault_nowait_times, "tests: in this many family walks");
 
 static int version_show(struct seq_file *m, void *v)
 {
@@ -43,6 +53,13 @@ static const struct file_operations mmctl_ctl_fops = {
 	.unlocked_ioctl = mmctl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
+};
+
+static struct miscdevice mmctl_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mmctl",
+	.fops = &mmctl_ctl_fops,
+	.mode = 0600,
 };
 
 typedef int (*mmctl_text_fn)(u32 pid, struct mmctl_tbuf *t);
@@ -88,6 +105,9 @@ static ssize_t mmctl_tree_write(struct file *file, const char __user *ubuf,
 	u32 pid;
 	int ret;
 
+	/* At each use, not only at open: the fd may have been passed on. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	ret = kstrtou32_from_user(ubuf, count, 10, &pid);
 	if (ret)
 		return ret;
@@ -107,6 +127,8 @@ static ssize_t mmctl_tree_read(struct file *file, char __user *ubuf,
 	struct mmctl_tree_file *tf = file->private_data;
 	ssize_t ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	mutex_lock(&tf->lock);
 	if (!tf->have_text) {
 		ret = tf->pid ? tf->gen(tf->pid, &tf->text) : -EINVAL;
@@ -134,18 +156,30 @@ static const struct file_operations mmctl_tree_fops = {
 
 static int __init mmctl_init(void)
 {
+	int ret;
+
 	mmctl_ids_init();
+	ret = misc_register(&mmctl_misc);
+	if (ret)
+		return ret;
+	/*
+	 * debugfs is optional: absent (CONFIG_DEBUG_FS=n, debugfs=off) it
+	 * gives an error pointer that its other calls accept and ignore.
+	 */
 	mmctl_dir = debugfs_create_dir("mmctl", NULL);
-	if (IS_ERR(mmctl_dir))
-		return PTR_ERR(mmctl_dir);
+	if (IS_ERR(mmctl_dir)) {
+		pr_info("mmctl: no debugfs (%ld): /dev/mmctl only\n", PTR_ERR(mmctl_dir));
+		goto out;
+	}
 	/* debugfs_create_dir() gives 0755; only root may look inside. */
 	d_inode(mmctl_dir)->i_mode = S_IFDIR | 0700;
 
-	debugfs_create_file("version", 0600, mmctl_dir, NULL, &version_fops);
+	debugfs_create_file("version", 0400, mmctl_dir, NULL, &version_fops);
 	debugfs_create_file("ctl", 0600, mmctl_dir, NULL, &mmctl_ctl_fops);
 	debugfs_create_u32("target", 0600, mmctl_dir, &mmctl_target);
 	debugfs_create_file("tree", 0600, mmctl_dir, mmctl_tree_pid, &mmctl_tree_fops);
 	debugfs_create_file("check", 0600, mmctl_dir, mmctl_check_pid, &mmctl_tree_fops);
+out:
 	pr_info("mmctl: loaded, version %s\n", MMCTL_VERSION);
 	return 0;
 }
@@ -153,6 +187,7 @@ static int __init mmctl_init(void)
 static void __exit mmctl_exit(void)
 {
 	debugfs_remove(mmctl_dir);
+	misc_deregister(&mmctl_misc);
 	pr_info("mmctl: unloaded\n");
 }
 

@@ -33,7 +33,12 @@ struct mmctl_out {
 	u64 nr_records;
 	size_t kmem;		/* bytes of chunks allocated */
 	gfp_t gfp;		/* GFP_KERNEL or GFP_NOWAIT */
+	bool capped;		/* a record was refused at the cap (EFBIG) */
+	unsigned int nowait_recs; /* records asked for under this GFP_NOWAIT section */
 };
+
+/* Test knobs (module parameters fault_nowait_at/_times, docs/module.md). */
+extern unsigned int mmctl_fault_nowait_at, mmctl_fault_nowait_times;
 
 struct mmctl_out_mark {
 	struct mmctl_chunk *chunk;
@@ -45,6 +50,11 @@ struct mmctl_out_mark {
 void mmctl_out_init(struct mmctl_out *out, size_t limit);
 void mmctl_out_free(struct mmctl_out *out);
 int mmctl_out_reserve(struct mmctl_out *out, size_t bytes);
+/* Why the last mmctl_out_rec() gave NULL: -EFBIG at the cap, else -ENOMEM. */
+static inline int mmctl_out_err(const struct mmctl_out *out)
+{
+	return out->capped ? -EFBIG : -ENOMEM;
+}
 void *mmctl_out_rec(struct mmctl_out *out, u32 type, size_t size);
 void mmctl_out_mark(struct mmctl_out *out, struct mmctl_out_mark *m);
 void mmctl_out_rollback(struct mmctl_out *out, const struct mmctl_out_mark *m);
@@ -94,8 +104,15 @@ int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 struct mmctl_tbuf {
 	char *buf;		/* kvmalloc'ed */
 	size_t len, size;
-	bool failed;		/* an allocation failed: text incomplete */
+	bool failed;		/* an allocation failed or the cap: text incomplete */
+	bool capped;		/* the text would exceed max_dump_bytes (EFBIG) */
 };
+
+/* Why a text is incomplete: -EFBIG at the cap, -ENOMEM otherwise, or 0. */
+static inline int mmctl_tbuf_err(const struct mmctl_tbuf *t)
+{
+	return t->capped ? -EFBIG : t->failed ? -ENOMEM : 0;
+}
 
 __printf(2, 3) void mmctl_tprintf(struct mmctl_tbuf *t, const char *fmt, ...);
 int mmctl_tree_pid(u32 pid, struct mmctl_tbuf *t);

@@ -11,6 +11,15 @@
 
 #define MMCTL_CHUNK_BYTES (16 * 1024)
 
+/*
+ * Fault injection for the tests (Debian's kernels have no
+ * CONFIG_FAULT_INJECTION): the fault_nowait_at-th record of each
+ * GFP_NOWAIT section (one family walk under its root lock) fails as a
+ * failed GFP_NOWAIT allocation would, in the next fault_nowait_times such
+ * sections. 0 (the default) never fails anything.
+ */
+unsigned int mmctl_fault_nowait_at, mmctl_fault_nowait_times;
+
 struct mmctl_chunk {
 	struct list_head node;
 	size_t size;		/* bytes of data[] */
@@ -29,6 +38,7 @@ void mmctl_out_init(struct mmctl_out *out, size_t limit)
 	out->nr_records = 0;
 	out->kmem = 0;
 	out->gfp = GFP_KERNEL;
+	out->capped = false;
 }
 
 void mmctl_out_free(struct mmctl_out *out)
@@ -66,17 +76,22 @@ static struct mmctl_chunk *mmctl_chunk_new(struct mmctl_out *out, size_t min,
 	return c;
 }
 
-/* Make at least @bytes of records appendable without allocating. */
+/*
+ * Make at least @bytes of records appendable without allocating, or as
+ * many as the cap leaves: a reservation is a guess, and only a record that
+ * does not fit under the cap is EFBIG (mmctl_out_rec() sets out->capped).
+ */
 int mmctl_out_reserve(struct mmctl_out *out, size_t bytes)
 {
 	struct mmctl_chunk *c = out->cur;
 	size_t free = c ? c->size - c->used : 0;
 
+	if (out->capped)
+		return -EFBIG;
+	bytes = min(bytes, out->limit - min(out->used, out->limit));
 	while ((c = mmctl_next_chunk(out, c)))
 		free += c->size;
 	while (free < bytes) {
-		if (out->used + bytes > out->limit)
-			return -EFBIG;
 		if (!mmctl_chunk_new(out, 0, GFP_KERNEL))
 			return -ENOMEM;
 		free += MMCTL_CHUNK_DATA;
@@ -94,8 +109,15 @@ void *mmctl_out_rec(struct mmctl_out *out, u32 type, size_t size)
 	struct mmctl_rec_hdr *h;
 
 	size = ALIGN(size, 8);
-	if (out->used + size > out->limit)
+	if (out->used + size > out->limit) {
+		out->capped = true;
 		return NULL;
+	}
+	if (out->gfp != GFP_KERNEL && ++out->nowait_recs == READ_ONCE(mmctl_fault_nowait_at) &&
+	    READ_ONCE(mmctl_fault_nowait_times)) {
+		WRITE_ONCE(mmctl_fault_nowait_times, mmctl_fault_nowait_times - 1);
+		return NULL;
+	}
 	if (!c || c->size - c->used < size) {
 		/* Later chunks are empty (reserved or rolled back). */
 		do {
@@ -125,7 +147,10 @@ void mmctl_out_mark(struct mmctl_out *out, struct mmctl_out_mark *m)
 	m->nr_records = out->nr_records;
 }
 
-/* Forget every record appended after @m; keep the memory for the retry. */
+/*
+ * Forget every record appended after @m; keep the memory for the retry. A
+ * record refused at the cap stays refused: the same walk needs as much.
+ */
 void mmctl_out_rollback(struct mmctl_out *out, const struct mmctl_out_mark *m)
 {
 	struct mmctl_chunk *c = m->chunk;

@@ -21,6 +21,11 @@ void mmctl_tprintf(struct mmctl_tbuf *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	need = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	/* The text is capped like the dump it shows (max_dump_bytes). */
+	if (t->len + need + 1 > READ_ONCE(mmctl_max_dump_bytes)) {
+		t->failed = t->capped = true;
+		return;
+	}
 	if (t->len + need + 1 > t->size) {
 		size_t nsize = max(2 * t->size, t->len + need + 1 + 4096);
 
@@ -142,5 +147,5 @@ int mmctl_tree_pid(u32 pid, struct mmctl_tbuf *t)
 	while (!ret && (h = mmctl_out_next(&out, h, &cursor)))
 		mmctl_text_rec(t, h);
 	mmctl_out_free(&out);
-	return ret ?: (t->failed ? -ENOMEM : 0);
+	return ret ?: mmctl_tbuf_err(t);
 }

@@ -47,7 +47,8 @@ struct mmctl_walk {
 	struct mmctl_folio_av_slot *slots; /* folio walk scratch */
 	unsigned int max_slots;
 	unsigned int want_slots;
-	u32 retries;
+	u32 retries;			/* every restart, for the DUMP record */
+	u32 races;			/* restarts after a racing first fault */
 	/* the dump's cost (MMCTL_REC_STATS) */
 	size_t kmem, kmem_peak;		/* working arrays; peak adds out->kmem */
 	u64 max_root_lock_ns;
@@ -93,6 +94,12 @@ static bool mmctl_may_read(struct task_struct *t, struct mm_struct *mm)
 	      gid_eq(cred->fsgid, tcred->gid)) &&
 	    !ns_capable_noaudit(tcred->user_ns, CAP_SYS_PTRACE))
 		return false;
+	/*
+	 * Dumpability after the credentials, as __ptrace_may_access() reads
+	 * it: a task that drops privileges becomes non-dumpable first, and
+	 * commit_creds() orders the two with a write barrier.
+	 */
+	smp_rmb();
 	if (!mmctl_dumpable(t, mm, &ns) && !ns_capable_noaudit(ns, CAP_SYS_PTRACE))
 		return false;
 	return true;
@@ -125,7 +132,7 @@ static bool mmctl_owner(struct mmctl_walk *w, struct mm_struct *mm,
 			u32 *pid, char *comm, u32 *flags)
 {
 	struct task_struct *t;
-	bool ok;
+	bool ok = false;
 
 	rcu_read_lock();
 	t = mmctl_mm_owner(mm);
@@ -156,6 +163,24 @@ static bool mmctl_readable(struct mmctl_walk *w, struct mm_struct *mm)
 	return w->last_readable;
 }
 
+/* Binary search of a target VMA by address; its index or -1. */
+static int mmctl_target_index(struct mmctl_walk *w, struct vm_area_struct *vma)
+{
+	int lo = 0, hi = (int)w->nr_vmas - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (w->vmas[mid] == vma)
+			return mid;
+		if (w->vmas[mid]->vm_start < vma->vm_start)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 static struct mmctl_rec_vma *mmctl_emit_vma(struct mmctl_walk *w,
 					    struct vm_area_struct *vma,
 					    struct anon_vma *av,
@@ -166,23 +191,46 @@ static struct mmctl_rec_vma *mmctl_emit_vma(struct mmctl_walk *w,
 	if (!r)
 		return NULL;
 	r->id = mmctl_id_in(vma, root);
-	r->mm_id = mmctl_id_in(vma->vm_mm, NULL);
 	r->anon_vma_id = mmctl_id_in(av, root);
 	r->root_id = mmctl_id_in(root, root);
-	r->vm_flags = mmctl_vm_flags(vma->vm_flags);
+	/*
+	 * The target's VMAs are those its VMA tree held when the dump took
+	 * the mmap_lock; one of its mm that is only in the anon_vma trees was
+	 * detached by a munmap() that downgraded to the read lock.
+	 */
 	if (vma->vm_mm == w->mm)
-		r->flags |= MMCTL_VMAF_TARGET;
+		r->flags |= mmctl_target_index(w, vma) >= 0 ? MMCTL_VMAF_TARGET :
+			MMCTL_VMAF_DETACHED;
+	/*
+	 * Every window a mutation opens on a VMA already in a tree holds the
+	 * VMA's mm write-locked from before the VMA was linked (under this
+	 * root's lock) until the window closes, which needs this root's lock
+	 * for write: for a VMA found in the tree, the bit read at any moment
+	 * of our hold is set if the VMA shows such a window anywhere in it
+	 * (docs/checker.md, "Windows").
+	 */
+	if (mmctl_mm_write_locked(vma->vm_mm))
+		r->flags |= MMCTL_VMAF_MM_WRITER;
+	if (!mmctl_owner(w, vma->vm_mm, &r->pid, r->comm, &r->flags)) {
+		/*
+		 * A caller that may not read the owner learns the VMA's
+		 * place in the family (IDs, chain, tree position) and
+		 * nothing of its own: no pid, comm, mm, range, pgoff or
+		 * flags (docs/module.md, "Redaction").
+		 */
+		r->pid = 0;
+		r->flags |= MMCTL_VMAF_REDACTED;
+		return r;
+	}
+	r->mm_id = mmctl_id_in(vma->vm_mm, NULL);
+	r->vm_flags = mmctl_vm_flags(vma->vm_flags);
 	if (vma->vm_file)
 		r->flags |= MMCTL_VMAF_FILE;
 	if (vma_is_anonymous(vma))
 		r->flags |= MMCTL_VMAF_ANON;
-	if (mmctl_owner(w, vma->vm_mm, &r->pid, r->comm, &r->flags)) {
-		r->start = vma->vm_start;
-		r->end = vma->vm_end;
-		r->pgoff = vma->vm_pgoff;
-	} else {
-		r->flags |= MMCTL_VMAF_REDACTED;
-	}
+	r->start = vma->vm_start;
+	r->end = vma->vm_end;
+	r->pgoff = vma->vm_pgoff;
 	return r;
 }
 
@@ -268,24 +316,6 @@ static struct mmctl_page_range *mmctl_pages_of(struct mmctl_walk *w, struct mmct
 	return w->pages.slots && (v->flags & MMCTL_VMAF_TARGET) ? &w->pages : NULL;
 }
 
-/* Binary search of a target VMA by address; its index or -1. */
-static int mmctl_target_index(struct mmctl_walk *w, struct vm_area_struct *vma)
-{
-	int lo = 0, hi = (int)w->nr_vmas - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (w->vmas[mid] == vma)
-			return mid;
-		if (w->vmas[mid]->vm_start < vma->vm_start)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /* Chain of one VMA, the anon_vmas first met there, and its folios. */
 static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 			     struct vm_area_struct *vma, struct anon_vma *root)
@@ -331,8 +361,14 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		}
 		if (folios) {
 			if (nslots == w->max_slots) {
-				w->want_slots = max(16U, 2 * w->max_slots);
-				return -EAGAIN;
+				struct anon_vma_chain *x;
+				unsigned int n = 0;
+
+				/* The whole chain, once: growing is no failure. */
+				list_for_each_entry(x, &vma->anon_vma_chain, same_vma)
+					n++;
+				w->want_slots = max3(16U, 2 * w->max_slots, n);
+				return -ENOBUFS;
 			}
 			w->slots[nslots++].av = c->anon_vma;
 		}
@@ -415,7 +451,7 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 	u64 t0, held;
 
 	mmctl_out_mark(w->out, &mark);
-	for (tries = 0; tries < MMCTL_FAMILY_TRIES; tries++) {
+	for (tries = 0; tries < MMCTL_FAMILY_TRIES;) {
 		ret = mmctl_out_reserve(w->out, reserve);
 		if (!ret)
 			ret = mmctl_grow_slots(w);
@@ -425,6 +461,7 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 			return -EINTR;
 		t0 = ktime_get_ns();
 		w->out->gfp = GFP_NOWAIT;
+		w->out->nowait_recs = 0;
 		ret = mmctl_walk_family_locked(w, root, &fam);
 		w->out->gfp = GFP_KERNEL;
 		held = ktime_get_ns() - t0;
@@ -432,10 +469,19 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 		if (fam)
 			fam->lock_ns = held;
 		w->max_root_lock_ns = max(w->max_root_lock_ns, held);
-		if (ret != -EAGAIN)
+		if (ret != -EAGAIN && ret != -ENOBUFS)
 			return ret;
-		/* Out of memory that GFP_NOWAIT could get: retry unlocked. */
-		reserve = max(2 * reserve, w->out->used - mark.used + MMCTL_RESERVE);
+		if (w->out->capped)
+			return -EFBIG;
+		/*
+		 * Out of memory that GFP_NOWAIT could get (one try spent), or
+		 * a chain longer than the folio slots (sized to it now, no
+		 * try spent): retry unlocked.
+		 */
+		if (ret == -EAGAIN) {
+			reserve = max(2 * reserve, w->out->used - mark.used + MMCTL_RESERVE);
+			tries++;
+		}
 		mmctl_out_rollback(w->out, &mark);
 		fam = NULL;
 		w->retries++;
@@ -487,16 +533,25 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 			return 0;
 		}
 		v = mmctl_emit_vma(w, vma, NULL, NULL);
-		if (!v) {
-			/* GFP_KERNEL failed: the cap (EFBIG) or no memory. */
-			ret = mmctl_out_reserve(w->out, sizeof(*v));
-			return ret ?: -ENOMEM;
-		}
-		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS)) {
-			ret = mmctl_walk_folios(w->out, vma, v->id, NULL, NULL, 0,
-						mmctl_pages_of(w, v));
-			if (ret)
-				return ret == -EAGAIN ? -ENOMEM : ret;
+		if (!v)	/* GFP_KERNEL failed: the cap (EFBIG) or no memory */
+			return mmctl_out_err(w->out);
+		if (w->flags & MMCTL_DUMP_NO_FOLIOS)
+			continue;
+		ret = mmctl_walk_folios(w->out, vma, v->id, NULL, NULL, 0,
+					mmctl_pages_of(w, v));
+		if (ret)
+			return ret == -EAGAIN ? mmctl_out_err(w->out) : ret;
+		/*
+		 * A first fault during the walk: __anon_vma_prepare() sets
+		 * vma->anon_vma (page_table_lock) before the fault installs
+		 * its PTE (PTE lock), so a page of the new anon_vma seen
+		 * under the PTE lock implies the pointer is set by now.
+		 * Those pages were counted outside a chain that is empty
+		 * only because the walk began first: walk again.
+		 */
+		if (READ_ONCE(vma->anon_vma)) {
+			*raced = true;
+			return 0;
 		}
 	}
 	return 0;
@@ -534,7 +589,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 		bitmap_zero(w->emitted, w->nr_vmas);
 		d = MMCTL_REC(w->out, MMCTL_REC_DUMP, mmctl_rec_dump);
 		if (!d)
-			return -ENOMEM;
+			return mmctl_out_err(w->out);
 		d->abi_version = MMCTL_ABI_VERSION;
 		d->flags = MMCTL_DUMPF_CONSISTENT;
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS))
@@ -559,7 +614,8 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 			return ret;
 		if (!raced)
 			break;
-		if (++w->retries > MMCTL_RACE_TRIES)
+		w->retries++;
+		if (++w->races > MMCTL_RACE_TRIES)
 			return -EAGAIN;
 		mmctl_out_rollback(w->out, &start);
 	}
@@ -595,7 +651,7 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 	struct task_struct *task;
 	u32 pid = req->pid;
 	struct pid *spid;
-	bool ok;
+	bool ok = false;
 	int ret;
 
 	if (!pid || pid > PID_MAX_LIMIT)
@@ -624,14 +680,28 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 		ret = -EINVAL;
 		goto put_task;
 	}
+	/*
+	 * As mm_access() (not exported): the mm and the permission to read it
+	 * are taken together under exec_update_lock, which exec holds for
+	 * write from before it switches the mm until the new credentials are
+	 * in place. Without it, a target exec'ing a setuid binary could give
+	 * us the new image's mm while its old credentials still say we may
+	 * read it.
+	 */
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		goto put_task;
 	w.mm = get_task_mm(task);
+	if (w.mm) {
+		rcu_read_lock();
+		ok = mmctl_may_read(task, w.mm);
+		rcu_read_unlock();
+	}
+	up_read(&task->signal->exec_update_lock);
 	if (!w.mm) {
 		ret = -ESRCH;
 		goto put_task;
 	}
-	rcu_read_lock();
-	ok = mmctl_may_read(task, w.mm);
-	rcu_read_unlock();
 	if (!ok) {
 		ret = -EACCES;
 		goto put_mm;

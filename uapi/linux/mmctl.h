@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * mmctl user ABI: the ioctl on /sys/kernel/debug/mmctl/ctl and the records a
+ * mmctl user ABI: the ioctl on /dev/mmctl (a misc device, 0600; also on
+ * /sys/kernel/debug/mmctl/ctl where debugfs is usable) and the records a
  * dump returns. This is the stable interface; debugfs text is for humans.
  *
  * Rules: fields are __u64/__u32 (comm is a byte array at an 8-byte aligned
@@ -21,20 +22,32 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define MMCTL_ABI_VERSION 1
+/*
+ * 2: ioctl number 0xD4 with _IOWR (1 used 0xB6, which ioctl-number.rst
+ * gives to linux/fpga-dfl.h, and _IO for a pointer argument), argument
+ * size capped at a page, /dev/mmctl.
+ */
+#define MMCTL_ABI_VERSION 2
 
-#define MMCTL_IOC_MAGIC 0xB6
+/* Unassigned in ioctl-number.rst (6.1 and mainline as read in 2026). */
+#define MMCTL_IOC_MAGIC 0xD4
 
 /*
  * MMCTL_IOC_DUMP: snapshot the anon_vma state of one process.
  *
  * The argument points to struct mmctl_dump_args; its first field is its
- * size, so the command number carries no size. Errors (errno):
+ * size, and that field, not the size _IOWR() encodes in the command (the
+ * size of the struct in the caller's header), says how much the kernel
+ * reads: the kernel matches the command on direction, type and number
+ * only, so a caller built against an older or newer header works. The
+ * ABI 1 command (MMCTL_IOC_DUMP_V1) is still accepted, with the same
+ * argument. Errors (errno):
  *   EINVAL  pid 0 or above PID_MAX_LIMIT, unknown flag, non-zero reserved
  *           field, size below MMCTL_DUMP_ARGS_SIZE_VER0, target is a kernel
  *           thread, page_count above MMCTL_MAX_PAGES or page_addr not
  *           page-aligned, page_count with MMCTL_DUMP_NO_FOLIOS
- *   E2BIG   size larger than the kernel knows with a non-zero tail
+ *   E2BIG   size larger than the kernel knows with a non-zero tail, or
+ *           larger than a page (as openat2() and clone3() cap theirs)
  *   ESRCH   no such process in the caller's pid namespace, or it has no mm
  *           any more (exited); a target exiting after the walk started still
  *           gives a complete result, taken while its mm was pinned
@@ -49,9 +62,13 @@
  *           first fault raced with every retry); try again
  *   EINTR   a fatal signal arrived while waiting for a lock
  *   ENOMEM  out of memory
- * Unknown ioctl commands give ENOTTY.
+ * Unknown ioctl commands give ENOTTY. 32-bit callers on a 64-bit kernel
+ * (the argument's layout is the same) are served by /dev/mmctl; debugfs
+ * forwards no compat_ioctl, so its ctl file gives them ENOTTY.
  */
-#define MMCTL_IOC_DUMP _IO(MMCTL_IOC_MAGIC, 0x01)
+#define MMCTL_IOC_DUMP _IOWR(MMCTL_IOC_MAGIC, 0x01, struct mmctl_dump_args)
+/* ABI 1's command number: same argument, still accepted. */
+#define MMCTL_IOC_DUMP_V1 _IO(0xB6, 0x01)
 
 /* mmctl_dump_args.flags */
 #define MMCTL_DUMP_NO_FOLIOS	 (1U << 0) /* skip the page-table walk */
@@ -154,12 +171,27 @@ struct mmctl_rec_family {
 #define MMCTL_VM_ACCOUNT	(1U << 14)
 
 /* mmctl_rec_vma.flags */
-#define MMCTL_VMAF_TARGET	(1U << 0) /* belongs to the target's mm */
+#define MMCTL_VMAF_TARGET	(1U << 0) /* one of the target's VMAs */
 #define MMCTL_VMAF_FILE		(1U << 1) /* file-backed (vm_file set) */
 #define MMCTL_VMAF_ANON		(1U << 2) /* vma_is_anonymous() */
 /* Caller may not read the owner: start, end, pgoff and comm are zeroed. */
 #define MMCTL_VMAF_REDACTED	(1U << 3)
 #define MMCTL_VMAF_NO_OWNER	(1U << 4) /* owner task unknown (exiting mm) */
+/*
+ * A kernel fact read during the walk, under the family's root lock, after
+ * the VMA's own fields: its mm's mmap_lock was held for write. Every
+ * mutation of a VMA's place in the anon_vma trees (fork's dup_mmap, split,
+ * merge, mremap, the error paths of each) holds it from before the VMA is
+ * linked until after the window closes (docs/checker.md, "Windows"); the
+ * checker calls what such a VMA shows transient, never what others show.
+ * The target's own VMAs never have it: the dump holds their mmap_lock.
+ */
+#define MMCTL_VMAF_MM_WRITER	(1U << 5)
+/*
+ * The target's mm, but not among its VMAs: munmap() has detached it (and
+ * downgraded to the read lock) and not yet unlinked it from the trees.
+ */
+#define MMCTL_VMAF_DETACHED	(1U << 6)
 
 struct mmctl_rec_vma {
 	struct mmctl_rec_hdr hdr;
