@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmctl check PID|FILE...: run the shared checker (lib/check.c) and print
- * every verdict and a summary per target. A live dump with transient
- * verdicts (a fork in progress) is taken once more; what persists is an
- * error, as in the module. mmctl dump: the dump as JSON.
+ * every verdict and a summary per target; a verdict is transient only
+ * when a fact the dump recorded explains it. mmctl dump: the dump as JSON.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +12,31 @@
 #include "json.h"
 #include "mmctl.h"
 
-static const char *const sev_name[MMCTL_SEV_NR] = { "error", "warning", "transient" };
-
-static void print_verdicts(const struct mmctl_violation *v, size_t n, int promote)
+static void print_verdicts(const struct mmctl_violation *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct mmctl_rule_info *ri = &mmctl_rules[v[i].rule];
-		unsigned int sev = v[i].severity;
 
-		if (promote && sev == MMCTL_SEV_TRANSIENT)
-			sev = MMCTL_SEV_ERROR;
 		fprintf(opts.out, "  %-9s %-26s %s %s expected %llu found %llu",
-			sev_name[sev], ri->name, ri->object, mm_short_id(v[i].object),
-			(unsigned long long)v[i].expected, (unsigned long long)v[i].found);
+			mmctl_sev_names[v[i].severity], ri->name, ri->object,
+			mm_short_id(v[i].object), (unsigned long long)v[i].expected,
+			(unsigned long long)v[i].found);
 		if (v[i].aux)
 			fprintf(opts.out, " (%llx)", (unsigned long long)v[i].aux);
-		fprintf(opts.out, ": %s%s\n", ri->explain,
-			sev != v[i].severity ? " (persisted across two walks)" : "");
+		fprintf(opts.out, ": %s", ri->explain);
+		if (v[i].fact == MMCTL_FACT_MM_WRITER)
+			fprintf(opts.out, " [explained: vma %s's mm is write-locked]",
+				mm_short_id(v[i].fact_vma));
+		else if (v[i].fact)
+			fprintf(opts.out, " [explained: %s dump]", mmctl_fact_names[v[i].fact]);
+		fputc('\n', opts.out);
 	}
 }
 
-/* Check one target; returns an exit code. */
+/*
+ * Check one target; returns an exit code. One dump: what its facts explain
+ * is transient, everything else is judged as it is (lib/check.c).
+ */
 static int check_one(const char *arg, struct json_object *jarr)
 {
 	struct mmctl_check_result res;
@@ -41,45 +44,30 @@ static int check_one(const char *arg, struct json_object *jarr)
 	const char *backend;
 	struct mm_dump d;
 	size_t nv = 0;
-	unsigned int errors, transient;
-	int rc, walk, promote = 0;
+	int rc;
 
-	for (walk = 1; walk <= 2; walk++) {
-		rc = mm_get_dump("check", arg, &d, &backend);
-		if (rc)
-			return rc;
-		if (mm_check_dump(&d, &v, &nv, &res)) {
-			mm_dump_free(&d);
-			free(v);
-			p_err("check: %s: out of memory", arg);
-			return EXIT_ENV;
-		}
-		/* A saved dump cannot be taken again: its transients stay so. */
-		if (!res.count[MMCTL_SEV_TRANSIENT] || walk == 2 || !strcmp(backend, "file"))
-			break;
+	rc = mm_get_dump("check", arg, &d, &backend);
+	if (rc)
+		return rc;
+	if (mm_check_dump(&d, &v, &nv, &res)) {
 		mm_dump_free(&d);
 		free(v);
-		v = NULL;
+		p_err("check: %s: out of memory", arg);
+		return EXIT_ENV;
 	}
-	promote = walk == 2;
-	errors = res.count[MMCTL_SEV_ERROR] + (promote ? res.count[MMCTL_SEV_TRANSIENT] : 0);
-	transient = promote ? 0 : res.count[MMCTL_SEV_TRANSIENT];
 	if (jarr) {
-		if (promote)
-			for (size_t i = 0; i < nv; i++)
-				if (v[i].severity == MMCTL_SEV_TRANSIENT)
-					v[i].severity = MMCTL_SEV_ERROR;
 		json_object_array_add(jarr, mm_dump_to_json(&d, backend, v, nv));
 	} else {
 		fprintf(opts.out, "pid %u (%.16s):\n", d.hdr->pid, d.hdr->comm);
-		print_verdicts(v, nv, promote);
+		print_verdicts(v, nv);
 		fprintf(opts.out, "pid %u: %u errors, %u warnings, %u transient (%u VMAs, %u anon_vmas, %u chain entries)%s\n",
-			d.hdr->pid, errors, res.count[MMCTL_SEV_WARNING], transient, res.nr_vmas,
-			res.nr_anon_vmas, res.nr_chain, res.partial ? " [lower bounds only]" : "");
+			d.hdr->pid, res.count[MMCTL_SEV_ERROR], res.count[MMCTL_SEV_WARNING],
+			res.count[MMCTL_SEV_TRANSIENT], res.nr_vmas, res.nr_anon_vmas,
+			res.nr_chain, res.partial ? " [lower bounds only]" : "");
 	}
 	mm_dump_free(&d);
 	free(v);
-	return errors ? EXIT_FOUND : EXIT_OK;
+	return res.count[MMCTL_SEV_ERROR] ? EXIT_FOUND : EXIT_OK;
 }
 
 int do_check(int argc, char **argv)

@@ -41,6 +41,16 @@ int mm_dump_kmod_pages(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t ad
 	return 0;
 }
 
+int mm_ctl_open(void)
+{
+	int fd = open(MMCTL_DEV_PATH, O_RDONLY | O_CLOEXEC);
+
+	/* A module of ABI 1 has no /dev/mmctl: its debugfs file then. */
+	if (fd < 0 && errno == ENOENT)
+		fd = open(MMCTL_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static int kmod_dump(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr,
 		     uint32_t count)
 {
@@ -57,9 +67,9 @@ static int kmod_dump(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr
 	int fd, ret, tries;
 
 	memset(d, 0, sizeof(*d));
-	fd = open(MMCTL_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	fd = mm_ctl_open();
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (tries = 0; tries < 8; tries++) {
 		void *nbuf = realloc(buf, size);
 
@@ -77,6 +87,9 @@ static int kmod_dump(struct mm_dump *d, pid_t pid, uint32_t flags, uint64_t addr
 		a.page_addr = addr;
 		a.page_count = count;
 		ret = ioctl(fd, MMCTL_IOC_DUMP, &a) ? -errno : 0;
+		/* A module of ABI 1 knows only the old command number. */
+		if (ret == -ENOTTY)
+			ret = ioctl(fd, MMCTL_IOC_DUMP_V1, &a) ? -errno : 0;
 		if (ret != -ENOSPC)
 			break;
 		/* The family may grow between calls: ask for some slack. */
@@ -452,11 +465,60 @@ static int build_indexes(struct mm_dump *d)
 	return 0;
 }
 
+/*
+ * Records of another ABI version: one shorter than this reader's struct
+ * (an older producer) is zero-extended, in a copy of the buffer made only
+ * when there is one; a longer one (a newer producer) stays as it is and is
+ * read up to the fields known here, stepping by its size. Unknown types
+ * are copied unchanged. Returns 0 (*bufp, *lenp possibly replaced, the old
+ * buffer freed), -EBADMSG for a malformed header, or -ENOMEM.
+ */
+static int normalize_records(void **bufp, size_t *lenp)
+{
+	size_t off, out = 0, extra = 0, len = *lenp;
+	char *buf = *bufp, *nbuf;
+
+	for (off = 0; off < len; off += ((struct mmctl_rec_hdr *)(buf + off))->size) {
+		const struct mmctl_rec_hdr *h = (const void *)(buf + off);
+
+		if (len - off < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 ||
+		    h->size > len - off)
+			return -EBADMSG;
+		if (h->size < mmctl_rec_min_size(h->type))
+			extra += mmctl_rec_min_size(h->type) - h->size;
+	}
+	if (!extra)
+		return 0;
+	nbuf = calloc(1, len + extra);
+	if (!nbuf)
+		return -ENOMEM;
+	for (off = 0; off < len; off += ((struct mmctl_rec_hdr *)(buf + off))->size) {
+		const struct mmctl_rec_hdr *h = (const void *)(buf + off);
+		uint32_t want = mmctl_rec_min_size(h->type);
+		struct mmctl_rec_hdr *nh = (void *)(nbuf + out);
+
+		memcpy(nh, h, h->size);
+		if (h->size < want)
+			nh->size = want;	/* the tail stays zero (calloc) */
+		out += nh->size;
+	}
+	free(buf);
+	*bufp = nbuf;
+	*lenp = out;
+	return 0;
+}
+
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len)
 {
 	size_t off = 0;
+	int ret;
 
 	memset(d, 0, sizeof(*d));
+	ret = normalize_records(&buf, &len);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
 	d->buf = buf;
 	d->len = len;
 	while (off < len) {

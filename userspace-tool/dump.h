@@ -13,7 +13,11 @@
 
 #include <linux/mmctl.h>
 
+#define MMCTL_DEV_PATH "/dev/mmctl"
 #define MMCTL_CTL_PATH "/sys/kernel/debug/mmctl/ctl"
+
+/* The module's ioctl file: /dev/mmctl, else debugfs's ctl; fd or -errno. */
+int mm_ctl_open(void);
 
 /* Records of one owner (a VMA or an anon_vma), in position order. */
 struct mm_list {
@@ -70,6 +74,12 @@ const struct mmctl_rec_page *mm_dump_page(const struct mm_dump *d, uint64_t addr
 int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags);
 const char *mm_bpf_error(void);
 void mm_bpf_verbose(int on);
+/* The BPF program's raw records (kernel addresses) of @pid into @d: IDs,
+ * deduplicated, a DUMP record first; partial when @cut. 0 or -errno. */
+int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut);
+/* Marks the loaded program holds in its maps (families walked, anon_vmas
+ * written): after a dump, that dump's alone. For tests. */
+size_t mm_bpf_marks(void);
 /* Index @len bytes of records at @buf. Ownership of @buf passes to @d,
  * also on failure (it is freed then). */
 int mm_dump_parse(struct mm_dump *d, void *buf, size_t len);

@@ -152,6 +152,7 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 		add(o, "vm_flags", u64(v->vm_flags));
 		add(o, "flags", u64(v->flags));
 		add(o, "target", json_object_new_boolean(!!(v->flags & MMCTL_VMAF_TARGET)));
+		add(o, "mm_write_locked", json_object_new_boolean(!!(v->flags & MMCTL_VMAF_MM_WRITER)));
 		add(o, "chain_len", u64(v->chain_len));
 		c = mm_dump_chain_recs(d, v->id, &n);
 		for (size_t k = 0; k < n; k++) {
@@ -230,16 +231,18 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	arr = json_object_new_array();
 	for (size_t i = 0; viol && i < nviol; i++) {
 		struct json_object *o = json_object_new_object();
-		static const char *const sev[] = { "error", "warning", "transient" };
-
 		add(o, "rule", json_object_new_string(mmctl_rules[viol[i].rule].name));
-		add(o, "severity", json_object_new_string(sev[viol[i].severity]));
+		add(o, "severity", json_object_new_string(mmctl_sev_names[viol[i].severity]));
 		add(o, "object", mm_json_id(viol[i].object));
 		add(o, "object_kind", json_object_new_string(mmctl_rules[viol[i].rule].object));
 		add(o, "expected", u64(viol[i].expected));
 		add(o, "found", u64(viol[i].found));
 		add(o, "aux", u64(viol[i].aux));
 		add(o, "explain", json_object_new_string(mmctl_rules[viol[i].rule].explain));
+		if (viol[i].fact)
+			add(o, "explained_by", json_object_new_string(mmctl_fact_names[viol[i].fact]));
+		if (viol[i].fact_vma)
+			add(o, "fact_vma", mm_json_id(viol[i].fact_vma));
 		json_object_array_add(arr, o);
 	}
 	add(j, "violations", arr);

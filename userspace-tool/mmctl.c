@@ -49,8 +49,8 @@ int report_dump_error(int err, const char *what)
 {
 	switch (-err) {
 	case ENOENT:
-		p_err("%s: module not loaded (%s missing): insmod module/mmctl.ko", what,
-		      MMCTL_CTL_PATH);
+		p_err("%s: module not loaded (no %s or %s): insmod module/mmctl.ko", what,
+		      MMCTL_DEV_PATH, MMCTL_CTL_PATH);
 		break;
 	case EPERM:
 	case EACCES:
@@ -121,9 +121,10 @@ int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char 
 	if (parse_pid(cmd, arg, &pid))
 		return EXIT_USAGE;
 	snprintf(what, sizeof(what), "%s: pid %ld", cmd, pid);
-	/* auto: the module when its debugfs file exists, else BPF. */
+	/* auto: the module when its device (or debugfs file) exists, else BPF. */
 	if (opts.backend == BK_BPF ||
-	    (opts.backend == BK_AUTO && access(MMCTL_CTL_PATH, F_OK))) {
+	    (opts.backend == BK_AUTO && access(MMCTL_DEV_PATH, F_OK) &&
+	     access(MMCTL_CTL_PATH, F_OK))) {
 		mm_bpf_verbose(opts.verbose);
 		r = mm_dump_bpf(d, (pid_t)pid, 0);
 		if (r) {
@@ -219,6 +220,15 @@ static int do_version(int argc, char **argv)
 	if (f) {
 		if (!fgets(line, sizeof(line), f))
 			snprintf(line, sizeof(line), "unreadable\n");
+		fclose(f);
+	} else if ((f = fopen("/sys/module/mmctl/version", "r"))) {
+		/* No debugfs (lockdown, not mounted): the version sysfs has. */
+		char v[64] = "";
+
+		if (fgets(v, sizeof(v), f)) {
+			v[strcspn(v, "\n")] = 0;
+			snprintf(line, sizeof(line), "mmctl %s (no debugfs)\n", v);
+		}
 		fclose(f);
 	}
 	if (opts.format == FMT_JSON) {

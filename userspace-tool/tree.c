@@ -144,8 +144,8 @@ static void print_vma(const struct mm_dump *d, size_t vi, int depth)
 		*p++ = ' ';
 	}
 	if (v->flags & MMCTL_VMAF_REDACTED) {
-		/* "vma [redacted] pid %u" */
-		p = put_dec(put_str(p, "vma [redacted] pid "), v->pid);
+		/* nothing of the owner is known (docs/module.md, "Redaction") */
+		p = put_str(p, "vma [redacted]");
 	} else {
 		/* "vma %llx-%llx pgoff %#llx pid %u %.16s" (%#llx of 0 is "0") */
 		p = put_hex(put_str(p, "vma "), v->start, 0);
@@ -161,6 +161,10 @@ static void print_vma(const struct mm_dump *d, size_t vi, int depth)
 	p = put_dec(put_str(p, " chain "), v->chain_len);
 	if (v->flags & MMCTL_VMAF_TARGET)
 		p = put_str(p, " *");
+	if (v->flags & MMCTL_VMAF_DETACHED)
+		p = put_str(p, " [detached]");
+	if (v->flags & MMCTL_VMAF_MM_WRITER)
+		p = put_str(p, " [mm write-locked]");
 	if (f && (f->flags & MMCTL_FOLIOSF_WALKED)) {
 		p = put_str(p, "  pages:");
 		for (size_t k = 0; k < d->vma_fav[vi].len; k++) {

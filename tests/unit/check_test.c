@@ -324,19 +324,71 @@ CASE(t_i8, { int v; chain3(&m); v = model_vma(&m, V4, 4, ADDR + (1 << 20), 4, 2)
 	     m.vma[v].av = 1; },
      (void)0, { MMCTL_R_I8, B })
 #undef EXTRA
-#define EXTRA (g.res.count[MMCTL_SEV_TRANSIENT] == 1 && g.res.count[MMCTL_SEV_ERROR] == 0)
-CASE(t_i2_fork_window, { chain3(&m); m.vma[1].av = -1; }, (void)0,
+/*
+ * Windows (docs/checker.md, "Windows"): a verdict is transient exactly when
+ * a fact recorded in the dump explains it, and then every verdict of the
+ * case is transient with that fact; without the fact the same snapshot is
+ * all errors.
+ */
+static struct mmctl_rec_vma *vma_rec(struct snap *s, uint64_t id)
+{
+	for (size_t i = 0; i < s->nvma; i++)
+		if (s->vmar[i]->id == id)
+			return s->vmar[i];
+	return NULL;
+}
+
+/* Every verdict is transient, explained by @fact (on @vma for MM_WRITER). */
+static int explained(const struct got *g, uint32_t fact, uint64_t vma)
+{
+	for (int k = 0; k < g->n; k++)
+		if (g->v[k].severity != MMCTL_SEV_TRANSIENT || g->v[k].fact != fact ||
+		    g->v[k].fact_vma != vma) {
+			show(g);
+			return 0;
+		}
+	return g->n > 0 && g->res.count[MMCTL_SEV_TRANSIENT] == (uint32_t)g->n &&
+		!g->res.count[MMCTL_SEV_ERROR];
+}
+
+/* Every verdict is an error with no fact. */
+static int unexplained(const struct got *g)
+{
+	for (int k = 0; k < g->n; k++)
+		if (g->v[k].severity != MMCTL_SEV_ERROR || g->v[k].fact || g->v[k].fact_vma) {
+			show(g);
+			return 0;
+		}
+	return g->n > 0 && g->res.count[MMCTL_SEV_ERROR] == (uint32_t)g->n;
+}
+
+#define WRITER(id) (vma_rec(&s, id)->flags |= MMCTL_VMAF_MM_WRITER)
+
+/* dup_mmap() between anon_vma_clone() and anon_vma_fork()'s link. */
+#define EXTRA explained(&g, MMCTL_FACT_MM_WRITER, V2)
+CASE(t_i2_fork_window, { chain3(&m); m.vma[1].av = -1; }, WRITER(V2),
      { MMCTL_R_I2_FORK, V2 })
+#undef EXTRA
+#define EXTRA unexplained(&g)
+CASE(t_i2_fork_window_unexplained, { chain3(&m); m.vma[1].av = -1; }, (void)0,
+     { MMCTL_R_I2_FORK, V2 })
+#undef EXTRA
 /*
  * anon_vma_fork() mid-way: P3's VMA has the cloned chain [B, A] and its new
  * anon_vma C assigned but not yet linked (C is on no chain, not counted).
  */
-CASE(t_i1_fork_link,
-     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
-       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
-       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; },
-     s.vmar[2]->anon_vma_id = C,
+#define FORK_LINK_SETUP								\
+	{ model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);		\
+	  model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);	\
+	  model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; }
+#define EXTRA explained(&g, MMCTL_FACT_MM_WRITER, V3)
+CASE(t_i1_fork_link, FORK_LINK_SETUP, { s.vmar[2]->anon_vma_id = C; WRITER(V3); },
      { MMCTL_R_I1_FORK, V3 })
+#undef EXTRA
+#define EXTRA unexplained(&g)
+CASE(t_i1_fork_link_unexplained, FORK_LINK_SETUP, s.vmar[2]->anon_vma_id = C,
+     { MMCTL_R_I1_FORK, V3 })
+#undef EXTRA
 /*
  * The same window on 7.2 (no DUMPF_ROOT_LAST): its anon_vma_fork() has
  * already put C at the head of P3's chain, tree insertion still pending.
@@ -346,20 +398,57 @@ CASE(t_i1_fork_link,
 	  struct mmctl_rec_chain *h = snap_add(&s, MMCTL_REC_CHAIN, sizeof(*h));	\
 	  h->vma_id = V3; h->pos = 0; h->anon_vma_id = C; h->avc_id = 0xc0c0;		\
 	  s.vmar[2]->anon_vma_id = C; s.vmar[2]->chain_len = 3; }
+#define EXTRA explained(&g, MMCTL_FACT_MM_WRITER, V3)
 CASE(t_i1_fork_head_72,
-     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
-       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
-       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1;
-       m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST; },
-     FORK_HEAD_C, { MMCTL_R_I1_FORK, V3 })
+     { FORK_LINK_SETUP; m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST; },
+     { FORK_HEAD_C; WRITER(V3); }, { MMCTL_R_I1_FORK, V3 })
 #undef EXTRA
-#define EXTRA (g.res.count[MMCTL_SEV_TRANSIENT] == 0 && g.res.count[MMCTL_SEV_ERROR] == 1)
+#define EXTRA unexplained(&g)
+CASE(t_i1_fork_head_72_unexplained,
+     { FORK_LINK_SETUP; m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST; },
+     FORK_HEAD_C, { MMCTL_R_I1_FORK, V3 })
 /* On a root-last kernel the same chain is corruption: nothing links first. */
-CASE(t_i1_fork_head_61,
-     { model_init(&m); model_av(&m, A, -1); model_av(&m, B, 0);
-       model_vma(&m, V1, 1, ADDR, 4, 0); model_vma(&m, V2, 2, ADDR, 4, 1);
-       model_vma(&m, V3, 3, ADDR, 4, 1); m.vma[2].av = -1; },
-     FORK_HEAD_C, { MMCTL_R_I1_UNKNOWN, V3 })
+CASE(t_i1_fork_head_61, FORK_LINK_SETUP, { FORK_HEAD_C; WRITER(V3); },
+     { MMCTL_R_I1_UNKNOWN, V3 })
+#undef EXTRA
+/*
+ * A split destination V4 of P3's VMA while anon_vma_clone() has dropped the
+ * root lock (6.1/6.12 GFP_NOWAIT failure): V4 has vm_area_dup()'s anon_vma
+ * C but only the root copied so far, and C's num_active_vmas is not
+ * incremented yet. Chain of V4 misses C (I1), C's users disagree (I8).
+ */
+#define PARTIAL_CLONE_SETUP							\
+	{ int v4; chain3(&m); v4 = model_vma(&m, V4, 3, ADDR + (1 << 20), 4, 2);	\
+	  m.vma[v4].chain[0] = 0; m.vma[v4].nchain = 1; }
+#define EXTRA explained(&g, MMCTL_FACT_MM_WRITER, V4)
+CASE(t_partial_clone, PARTIAL_CLONE_SETUP,
+     { s.avr[2]->num_active_vmas = 1; WRITER(V4); },
+     { MMCTL_R_I1_ANON_VMA, V4 }, { MMCTL_R_I8, C })
+#undef EXTRA
+#define EXTRA unexplained(&g)
+CASE(t_partial_clone_unexplained, PARTIAL_CLONE_SETUP, s.avr[2]->num_active_vmas = 1,
+     { MMCTL_R_I1_ANON_VMA, V4 }, { MMCTL_R_I8, C })
+/* A write-locked mm explains nothing about anon_vmas its VMA does not name. */
+CASE(t_writer_elsewhere, chain3(&m), { WRITER(V1); s.avr[2]->num_active_vmas = 2; },
+     { MMCTL_R_I5, C })
+/* ... nor rules that no window breaks. */
+CASE(t_writer_not_window, chain3(&m), { WRITER(V3); s.avr[2]->refcount = 0; },
+     { MMCTL_R_I7_REF, C })
+#undef EXTRA
+/* __split_vma()'s 6.1 error path: new VMA's pgoff rewritten in the tree. */
+#define EXTRA explained(&g, MMCTL_FACT_MM_WRITER, tree_rec(&s, A, 1)->vma_id)
+CASE(t_i3_order_writer, chain3(&m),
+     { tree_rec(&s, A, 1)->flags |= MMCTL_TREEF_ORDER; WRITER(tree_rec(&s, A, 1)->vma_id); },
+     { MMCTL_R_I3_ORDER, A })
+#undef EXTRA
+/* A lockless dump (BPF) explains the windows by itself, nothing else. */
+#define EXTRA explained(&g, MMCTL_FACT_LOCKLESS, 0)
+CASE(t_lockless_window, { chain3(&m); m.vma[1].av = -1; m.dump_flags &= ~MMCTL_DUMPF_CONSISTENT; },
+     (void)0, { MMCTL_R_I2_FORK, V2 })
+#undef EXTRA
+#define EXTRA unexplained(&g)
+CASE(t_lockless_not_window, { chain3(&m); m.dump_flags &= ~MMCTL_DUMPF_CONSISTENT; },
+     s.avr[1]->refcount = 0, { MMCTL_R_I7_REF, B })
 #undef EXTRA
 
 /* Values-based order check: split VMAs with tree positions swapped. */
@@ -584,12 +673,27 @@ static const struct {
 	{ "check: I1-chain-ancestors (parent missing from chain)", t_i1_closed },
 	{ "check: I1-chain-unknown", t_i1_unknown },
 	{ "check: I1-chain-length", t_i1_len },
-	{ "check: I1-fork-link-window is transient (new anon_vma not linked yet)", t_i1_fork_link },
-	{ "check: 7.2 fork window (new anon_vma at the chain head, not in a tree) is transient",
+	{ "check: I1-fork-link-window with the VMA's mm write-locked is transient", t_i1_fork_link },
+	{ "check: I1-fork-link-window without that fact is an error", t_i1_fork_link_unexplained },
+	{ "check: 7.2 fork window (new anon_vma at the chain head, not in a tree), mm write-locked: transient",
 	  t_i1_fork_head_72 },
-	{ "check: the same chain on a root-last kernel is I1-chain-unknown", t_i1_fork_head_61 },
+	{ "check: 7.2 fork window without that fact is an error", t_i1_fork_head_72_unexplained },
+	{ "check: the same chain on a root-last kernel is I1-chain-unknown, write-locked or not",
+	  t_i1_fork_head_61 },
 	{ "check: I2-empty-chain", t_i2_empty },
-	{ "check: I2-fork-window is transient", t_i2_fork_window },
+	{ "check: I2-fork-window with the child's mm write-locked is transient", t_i2_fork_window },
+	{ "check: I2-fork-window without that fact is an error (the stress-ng case)",
+	  t_i2_fork_window_unexplained },
+	{ "check: anon_vma_clone() dropped its lock mid-copy (write-locked): I1 and I8 transient",
+	  t_partial_clone },
+	{ "check: the same partial chain without the fact: I1 and I8 errors", t_partial_clone_unexplained },
+	{ "check: a write-locked VMA explains nothing about an anon_vma it does not name",
+	  t_writer_elsewhere },
+	{ "check: a write-locked VMA does not explain rules no window breaks (I7)", t_writer_not_window },
+	{ "check: I3-tree-order at a node whose VMA's mm is write-locked is transient",
+	  t_i3_order_writer },
+	{ "check: a lockless dump explains window rules (I2-fork-window) by itself", t_lockless_window },
+	{ "check: a lockless dump does not explain I7-refcount", t_lockless_not_window },
 	{ "check: I3-avc-not-in-tree / tree-node-not-on-chain", t_i3_not_in_tree },
 	{ "check: I3-tree-order (kernel flag)", t_i3_order_flag },
 	{ "check: I3-tree-order (from values)", t_i3_order_values },

@@ -192,6 +192,7 @@ void model_emit(const struct model *m, struct snap *s)
 	s->dump = (void *)s->buf;
 	s->avr = calloc(m->nav + 1, sizeof(*s->avr));
 	s->vmar = calloc(m->nvma + 1, sizeof(*s->vmar));
+	s->nvma = (size_t)m->nvma;
 	for (int a = 0; a < m->nav; a++)
 		s->avr[a] = (void *)(s->buf + avoff[a]);
 	for (int v = 0; v < m->nvma; v++)

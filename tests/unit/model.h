@@ -43,6 +43,7 @@ struct snap {
 	struct mmctl_rec_dump *dump;
 	struct mmctl_rec_anon_vma **avr;	/* by model index */
 	struct mmctl_rec_vma **vmar;		/* by model index */
+	size_t nvma;
 };
 
 void model_init(struct model *m);
