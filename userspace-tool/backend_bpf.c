@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -165,8 +166,18 @@ static struct fam *fam_of(struct fam *f, size_t nf, uint64_t root)
 	return NULL;
 }
 
-/* Rewrite raw addresses into IDs, dedupe, prepend the dump record. */
-static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
+/* A raw record of @type that is complete: shorter ones are skipped. */
+static int rec_ok(const struct mmctl_rec_hdr *rh, uint32_t type, size_t size)
+{
+	return rh->type == type && rh->size >= size;
+}
+
+/*
+ * Rewrite raw addresses into IDs, dedupe, prepend the dump record (dump.h).
+ * The records come from our own program, but are checked like any input:
+ * one shorter than its struct is skipped, a longer one copied whole.
+ */
+int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
 	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0, cap = 16;
 	struct seen vmas, avs, avcs;
@@ -206,7 +217,7 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 
 		if (rh->size < sizeof(*rh) || off + rh->size > len)
 			break;
-		if (rh->type == MMCTL_REC_VMA)
+		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma)))
 			rm_put(&roots, ((const struct mmctl_rec_vma *)rh)->id,
 			       ((const struct mmctl_rec_vma *)rh)->root_id);
 		off += rh->size;
@@ -246,7 +257,8 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 			if (rh->size < sizeof(*rh) || off + rh->size > len)
 				break;
 			off += rh->size;
-			if (rh->type == MMCTL_REC_VMA && v->root_id && !seen_add(&sv, v->id)) {
+			if (rec_ok(rh, MMCTL_REC_VMA, sizeof(*v)) && v->root_id &&
+			    !seen_add(&sv, v->id)) {
 				x = fam_of(f, nf, v->root_id);
 				if (!x) {
 					x = &f[nf++];
@@ -257,7 +269,8 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 				if (v->mm_id != x->last_mm)
 					x->mms++;
 				x->last_mm = v->mm_id;
-			} else if (rh->type == MMCTL_REC_ANON_VMA && !seen_add(&sa, a->id)) {
+			} else if (rec_ok(rh, MMCTL_REC_ANON_VMA, sizeof(*a)) &&
+				   !seen_add(&sa, a->id)) {
 				x = fam_of(f, nf, a->root_id);
 				if (!x) {
 					x = &f[nf++];
@@ -301,7 +314,9 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 		case MMCTL_REC_VMA: {
 			struct mmctl_rec_vma *v = (void *)rec;
 
-			memcpy(v, rh, sizeof(*v));
+			if (rh->size < sizeof(*v))
+				continue;
+			memcpy(v, rh, rh->size);
 			if (seen_add(&vmas, v->id))
 				continue;	/* another thread's view of it */
 			if (!h->mm_id)
@@ -315,7 +330,9 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 		case MMCTL_REC_CHAIN: {
 			struct mmctl_rec_chain *c = (void *)rec;
 
-			memcpy(c, rh, sizeof(*c));
+			if (rh->size < sizeof(*c))
+				continue;
+			memcpy(c, rh, rh->size);
 			if (seen_add(&avcs, c->avc_id))
 				continue;	/* another thread's view of it */
 			{
@@ -331,7 +348,9 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 		case MMCTL_REC_ANON_VMA: {
 			struct mmctl_rec_anon_vma *a = (void *)rec;
 
-			memcpy(a, rh, sizeof(*a));
+			if (rh->size < sizeof(*a))
+				continue;
+			memcpy(a, rh, rh->size);
 			if (seen_add(&avs, a->id))
 				continue;
 			a->id = id_in(a->id, a->root_id);
@@ -350,6 +369,80 @@ static int build(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int 
 	free(roots.k);
 	free(roots.v);
 	return mm_dump_parse(d, out, out_len);
+}
+
+/* The keys of the map behind @fd, into a grown array; how many, or -errno. */
+static long map_keys(int fd, uint64_t **keys)
+{
+	size_t n = 0, cap = 0;
+	uint64_t k, *prev = NULL;
+
+	*keys = NULL;
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		if (n == cap) {
+			uint64_t *nk = realloc(*keys, (cap = cap ? 2 * cap : 256) * sizeof(k));
+
+			if (!nk)
+				return -ENOMEM;
+			*keys = nk;
+		}
+		(*keys)[n] = k;
+		prev = &(*keys)[n++];
+	}
+	return (long)n;
+}
+
+/*
+ * Forget the marks of earlier dumps: a run_id tells them apart, but they
+ * would fill the maps over many dumps in one process (mmctl top), after
+ * which no new mark fits and every family is walked again and again.
+ */
+static void clear_marks(void)
+{
+	struct bpf_map *maps[] = { skel->maps.walked, skel->maps.written };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int fd = bpf_map__fd(maps[i]);
+		uint64_t *keys;
+		long n = map_keys(fd, &keys);
+
+		for (long k = 0; k < n; k++)
+			bpf_map_delete_elem(fd, &keys[k]);
+		free(keys);
+	}
+}
+
+size_t mm_bpf_marks(void)
+{
+	size_t total = 0;
+	uint64_t *keys;
+	long n;
+
+	if (!skel)
+		return 0;
+	n = map_keys(bpf_map__fd(skel->maps.walked), &keys);
+	total += n > 0 ? (size_t)n : 0;
+	free(keys);
+	n = map_keys(bpf_map__fd(skel->maps.written), &keys);
+	total += n > 0 ? (size_t)n : 0;
+	free(keys);
+	return total;
+}
+
+/*
+ * The caller's pid namespace, as the program needs it to report pids the
+ * caller can use (a container's, not the host's): its inode number. The
+ * level is not needed (and /proc/self/status shows it relative to the
+ * proc mount, not absolutely): the program looks the inode up.
+ */
+static int reader_pidns(uint32_t *inum)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st))
+		return -errno;
+	*inum = (uint32_t)st.st_ino;
+	return 0;
 }
 
 static int bpf_dump(struct mm_dump *d, pid_t pid);
@@ -410,6 +503,9 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
 		}
 		atexit(unload);
 	}
+	if (reader_pidns(&skel->bss->reader_inum))
+		return set_err(-ENOENT, "cannot read the caller's pid namespace (/proc/self/ns/pid)");
+	clear_marks();
 	skel->bss->target_tgid = (uint32_t)pid;
 	skel->bss->run_id++;
 	skel->bss->families_cut = 0;
@@ -453,7 +549,7 @@ again:
 			return set_err(-ESRCH, "no such process (or it has exited)");
 		return set_err(-EINVAL, "no user memory (a kernel thread?)");
 	}
-	r = build(d, pid, raw, len, skel->bss->families_cut || skel->bss->no_families);
+	r = mm_bpf_records(d, pid, raw, len, skel->bss->families_cut || skel->bss->no_families);
 	free(raw);
 	if (r)
 		return set_err(r, "malformed records from the BPF program");

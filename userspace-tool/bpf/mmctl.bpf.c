@@ -28,6 +28,9 @@ __u32 target_tgid;
 __u64 run_id;		/* bumped by the CLI per dump: families walked once */
 __u32 families_cut;	/* a family larger than MAX_FAMILY: view partial */
 __u32 no_families;	/* set by the CLI: the target's own VMAs only */
+/* The CLI's pid namespace (inode number): pids are reported and the
+ * target matched in it. */
+__u32 reader_inum;
 
 #define MAX_FAMILY 8192	/* interval-tree nodes walked per family */
 /*
@@ -74,6 +77,32 @@ static __always_inline int done_before(void *map, __u64 key, __u64 seq_num)
 }
 
 #define MAX_CHAIN 64
+
+/*
+ * @t's thread group id in the CLI's pid namespace (pid_nr_ns() of its
+ * leader's pid), 0 when it has none there: task->tgid is the init
+ * namespace's, wrong for a CLI in a container.
+ */
+static __always_inline __u32 tgid_for_reader(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, group_leader, thread_pid);
+	unsigned int level, i;
+	struct upid up;
+
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	/* MAX_PID_NS_LEVEL is 32: numbers[0..level], the init ns first. */
+	for (i = 0; i < 33; i++) {
+		if (i > level)
+			break;
+		if (bpf_core_read(&up, sizeof(up), &p->numbers[i]))
+			return 0;
+		if (up.ns && BPF_CORE_READ(up.ns, ns.inum) == reader_inum)
+			return (__u32)up.nr;
+	}
+	return 0;
+}
 
 /* Kernel vm_flags bits (stable across 6.1 .. 7.x) and their uapi names. */
 #define K_VM_READ	0x00000001UL
@@ -250,7 +279,7 @@ static long walk_one(__u64 i, struct walk *w)
 		if (bpf_core_field_exists(mm->owner))
 			owner = BPF_CORE_READ(mm, owner);
 		if (owner) {
-			v->pid = BPF_CORE_READ(owner, tgid);
+			v->pid = tgid_for_reader(owner);
 			BPF_CORE_READ_STR_INTO(&v->comm, owner, comm);
 		} else {
 			v->flags |= MMCTL_VMAF_NO_OWNER;
@@ -289,11 +318,11 @@ int dump_task_vma(struct bpf_iter__task_vma *ctx)
 	struct mmctl_rec_vma v = {};
 	struct anon_vma *av;
 
-	if (!task || !vma || BPF_CORE_READ(task, tgid) != target_tgid)
+	if (!task || !vma || tgid_for_reader(task) != target_tgid)
 		return 0;
 	fill_vma(&v, vma);
 	v.flags |= MMCTL_VMAF_TARGET;
-	v.pid = BPF_CORE_READ(task, tgid);
+	v.pid = target_tgid;
 	BPF_CORE_READ_STR_INTO(&v.comm, task, comm);
 	av = BPF_CORE_READ(vma, anon_vma);
 	v.chain_len = emit_chain(seq, ctx->meta->seq_num, vma, av);
