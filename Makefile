@@ -23,6 +23,7 @@ module:
 		{ echo "make: no kernel headers (KDIR='$(KDIR)'); run scripts/install-deps or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@./scripts/check-symbols $(KDIR) module/mmctl.ko >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/winmod modules
 
 cli:
 	$(MAKE) -C userspace-tool
@@ -75,6 +76,7 @@ demo-run: all
 
 clean:
 	-test -n "$(KDIR)" -a -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-test -n "$(KDIR)" -a -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/winmod clean
 	$(MAKE) -C userspace-tool clean
 	$(MAKE) -C tests clean
 	rm -rf $(BUILD)

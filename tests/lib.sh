@@ -63,13 +63,30 @@ t_guest_batch() {
 	esac
 }
 
-# copy_module_sources DIR [FILE...]: the module's sources in $top (and FILEs) into
-# DIR, without build products, to build against another kernel there.
+# copy_module_sources DIR [FILE...]: the module's sources in $top (and FILEs),
+# and the test module tests/winmod, into DIR, without build products, to
+# build against another kernel there.
 copy_module_sources() {
 	local dir=$1
 	shift
-	mkdir -p "$dir"
+	mkdir -p "$dir/tests"
 	cp -r "$top"/Kbuild "$top"/module "$top"/lib "$top"/uapi "$@" "$dir"/
+	cp -r "$top"/tests/winmod "$dir"/tests/
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
 		-o -name modules.order -o -name Module.symvers \) -delete
+}
+
+# run_workloads PREFIX RESULTS_NAME KO VM-RUN-ARGS...: the workload batch
+# (tests/guest/run-workloads: stress-ng and the kernel's mm selftests under
+# mmctl check) in a boot of its own, 2 GiB in two NUMA nodes (the migration
+# and ksm -N selftests need two), results into RESULTS_NAME.
+run_workloads() {
+	local prefix=$1 name=$2 ko=$3 rc
+	shift 3
+	tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 "$@" \
+		--timeout "${MMCTL_WORKLOAD_TIMEOUT:-900}" -- \
+		env MMCTL_KO="$ko" MMCTL_WINMOD="${ko%/module/mmctl.ko}/tests/winmod/mmctl_window.ko" \
+		MMCTL_RESULTS_NAME="$name" tests/guest/run-workloads
+	rc=$?
+	t_guest_batch "${prefix}workloads: " $rc
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -287,15 +289,26 @@ static void test_ptrace_rules(void)
 		if (r == 0) {
 			mv = NULL;
 			sv = mm_dump_vma_at(&d, (uint32_t)getppid(), (uint64_t)(uintptr_t)m);
-			for (size_t i = 0; i < d.nr_vmas; i++)
-				if (d.vmas[i]->pid == (uint32_t)member)
+			/* The member: the family's VMA neither the parent's nor ours. */
+			for (size_t i = 0; sv && i < d.nr_vmas; i++)
+				if (d.vmas[i]->root_id == sv->root_id &&
+				    !(d.vmas[i]->flags & MMCTL_VMAF_TARGET) &&
+				    d.vmas[i]->pid != (uint32_t)getpid())
 					mv = d.vmas[i];
 			EXPECT(&ok, sv && !(sv->flags & MMCTL_VMAF_REDACTED), "own VMA visible");
 			EXPECT(&ok, mv != NULL, "member VMA listed");
+			/*
+			 * docs/module.md, "Redaction": its place in the family
+			 * (anon_vma, chain) and nothing of its own.
+			 */
 			if (mv)
 				EXPECT(&ok, (mv->flags & MMCTL_VMAF_REDACTED) && !mv->start &&
-				       !mv->end && !mv->pgoff && !mv->comm[0],
-				       "member VMA of uid 1001 must be redacted");
+				       !mv->end && !mv->pgoff && !mv->comm[0] && !mv->pid &&
+				       !mv->vm_flags && !mv->mm_id &&
+				       !(mv->flags & (MMCTL_VMAF_FILE | MMCTL_VMAF_ANON)) &&
+				       mv->anon_vma_id && mv->chain_len == 2,
+				       "member VMA of uid 1001 must be redacted: pid %u vm_flags %#x flags %#x chain %u",
+				       mv->pid, mv->vm_flags, mv->flags, mv->chain_len);
 			mm_dump_free(&d);
 		}
 		_exit(ok ? 0 : 1);
@@ -472,6 +485,281 @@ static void test_cap(void)
 		   r1 == EFBIG && r2 == 0);
 }
 
+static int set_param(const char *name, unsigned long v)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), "/sys/module/mmctl/parameters/%s", name);
+	snprintf(val, sizeof(val), "%lu\n", v);
+	return write_file(path, val);
+}
+
+static unsigned long get_param(const char *name)
+{
+	char path[128];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/mmctl/parameters/%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Near the cap: a dump that fits must succeed even though the walker's
+ * reservations (64 KiB per family, doubled on a retry) do not; and the
+ * debugfs text of a dump is capped as the dump is.
+ */
+static void test_cap_edges(void)
+{
+	unsigned long old = get_param("max_dump_bytes");
+	struct mmctl_dump_args a = args(getpid());
+	char text[4096];
+	int r, fd, ok = 1;
+	ssize_t n;
+
+	r = dump_raw(&a);
+	EXPECT(&ok, r == 0, "plain dump: %s", strerror(r));
+	/* The dump's own size plus room for its (variable) STATS record. */
+	set_param("max_dump_bytes", a.buf_used + 512);
+	a = args(getpid());
+	r = dump_raw(&a);
+	EXPECT(&ok, r == 0, "a dump that fits under the cap (%llu bytes, cap +512): %s",
+	       (unsigned long long)a.buf_used, strerror(r));
+	tap_result("a dump just under max_dump_bytes succeeds (no EFBIG from reservations)", ok);
+
+	/* Text is larger than the records: the same cap refuses it. */
+	ok = 1;
+	fd = open("/sys/kernel/debug/mmctl/tree", O_RDWR);
+	snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	EXPECT(&ok, fd >= 0 && write(fd, text, strlen(text)) > 0, "write pid to tree");
+	n = fd >= 0 ? read(fd, text, sizeof(text)) : -1;
+	EXPECT(&ok, n < 0 && errno == EFBIG, "tree under a cap its text exceeds: %s",
+	       n < 0 ? strerror(errno) : "text returned");
+	if (fd >= 0)
+		close(fd);
+	set_param("max_dump_bytes", old);
+	fd = open("/sys/kernel/debug/mmctl/tree", O_RDWR);
+	snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	n = fd >= 0 && write(fd, text, strlen(text)) > 0 ? read(fd, text, sizeof(text)) : -1;
+	EXPECT(&ok, n > 0, "tree with the cap restored: %s", n < 0 ? strerror(errno) : "empty");
+	if (fd >= 0)
+		close(fd);
+	tap_result("debugfs tree text is capped by max_dump_bytes (EFBIG), not unbounded", ok);
+}
+
+/*
+ * The tree/check files check CAP_SYS_ADMIN when used, not only at open:
+ * a descriptor root opened and passed to an unprivileged process reads
+ * nothing.
+ */
+static void test_cap_at_read(void)
+{
+	int fd = open("/sys/kernel/debug/mmctl/check", O_RDWR);
+	char b[256];
+	pid_t c;
+	int st;
+
+	if (fd < 0) {
+		tap_result("debugfs check opened by root", 0);
+		return;
+	}
+	c = fork();
+	if (c == 0) {
+		ssize_t w, r;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		snprintf(b, sizeof(b), "%d\n", (int)getppid());
+		w = write(fd, b, strlen(b));
+		if (w >= 0 || errno != EPERM)
+			_exit(1);
+		r = read(fd, b, sizeof(b));
+		_exit(r < 0 && errno == EPERM ? 0 : 2);
+	}
+	waitpid(c, &st, 0);
+	close(fd);
+	tap_result("a debugfs check fd passed to an unprivileged process: write and read EPERM",
+		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Offset, from its family's FAMILY record (1), of @vma_id's FOLIOS record. */
+static unsigned int folios_pos(size_t len, uint64_t root_id, uint64_t vma_id)
+{
+	unsigned int n = 0;
+
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
+		const struct mmctl_rec_hdr *h = (const void *)(buf + off);
+
+		if (h->size < sizeof(*h) || h->size > len - off)
+			break;
+		if (h->type == MMCTL_REC_FAMILY)
+			n = ((const struct mmctl_rec_family *)h)->root_id == root_id ? 1 : 0;
+		else if (n)
+			n++;
+		if (n && h->type == MMCTL_REC_FOLIOS &&
+		    ((const struct mmctl_rec_folios *)h)->vma_id == vma_id)
+			return n;
+		off += h->size;
+	}
+	return 0;
+}
+
+static volatile int toggling = 1;
+
+static void *toggle_page(void *p)
+{
+	while (toggling) {
+		*(volatile char *)p = 1;
+		madvise(p, (size_t)sysconf(_SC_PAGESIZE), MADV_DONTNEED);
+	}
+	return NULL;
+}
+
+/*
+ * The family walk's retry after a failed GFP_NOWAIT allocation (forced
+ * with fault_nowait_at/_times, docs/module.md): the page-by-page records
+ * must come from the walk that succeeded. A one-page VMA is written and
+ * discarded in a loop by a thread while it is dumped with its page asked
+ * for and the walk failing once just after its folio walk: its PAGE record
+ * must exist exactly when that walk's summary counts the page.
+ */
+static void test_retry_pages(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *g = mmap(NULL, 3 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = g + pg;
+	int ok = 1, agree = 0, present = 0, retried = 0;
+	unsigned int at = 0;
+	pthread_t th;
+	struct mm_dump d;
+
+	if (g == MAP_FAILED || mprotect(p, pg, PROT_READ | PROT_WRITE)) {
+		tap_result("retry: one-page VMA", 0);
+		return;
+	}
+	p[0] = 1;
+	/* Where the FOLIOS record of that VMA is in its family. */
+	if (mm_dump_kmod_pages(&d, getpid(), 0, (uint64_t)(uintptr_t)p, 1) == 0) {
+		const struct mmctl_rec_vma *v = mm_dump_vma_at(&d, (uint32_t)getpid(),
+							       (uint64_t)(uintptr_t)p);
+
+		memcpy(buf, d.buf, d.len < sizeof(buf) ? d.len : sizeof(buf));
+		at = v ? folios_pos(d.len, v->root_id, v->id) : 0;
+		mm_dump_free(&d);
+	}
+	if (!at) {
+		tap_result("retry: the page's FOLIOS record found", 0);
+		return;
+	}
+	pthread_create(&th, NULL, toggle_page, p);
+	for (int i = 0; i < 300 && ok; i++) {
+		set_param("fault_nowait_times", 1);
+		set_param("fault_nowait_at", at);
+		if (mm_dump_kmod_pages(&d, getpid(), 0, (uint64_t)(uintptr_t)p, 1)) {
+			EXPECT(&ok, 0, "dump %d failed", i);
+			break;
+		}
+		{
+			const struct mmctl_rec_vma *v = mm_dump_vma_at(&d, (uint32_t)getpid(),
+								       (uint64_t)(uintptr_t)p);
+			ssize_t vi = v ? mm_dump_vma_idx(&d, v->id) : -1;
+			const struct mmctl_rec_folios *f = vi >= 0 ? d.vma_folios[vi] : NULL;
+			const struct mmctl_rec_page *pr = mm_dump_page(&d, (uint64_t)(uintptr_t)p);
+
+			retried += d.hdr->retries > 0;
+			EXPECT(&ok, f != NULL, "no folio summary");
+			if (f && !!pr == !!f->present)
+				agree++;
+			else if (f)
+				EXPECT(&ok, 0, "dump %d: PAGE record %s, summary present %llu", i,
+				       pr ? "present" : "absent", (unsigned long long)f->present);
+			present += f && f->present;
+		}
+		mm_dump_free(&d);
+	}
+	toggling = 0;
+	pthread_join(th, NULL);
+	set_param("fault_nowait_at", 0);
+	set_param("fault_nowait_times", 0);
+	printf("#   %d dumps retried after the injected failure, %d agree, page present in %d\n",
+	       retried, agree, present);
+	EXPECT(&ok, retried == 300, "the injected failure did not force a retry every time");
+	tap_result("a family walk retried after GFP_NOWAIT failed: PAGE records only from the walk that succeeded",
+		   ok);
+	munmap(g, 3 * pg);
+}
+
+/*
+ * A chain longer than the folio slots (16 at first) with GFP_NOWAIT failing
+ * 6 times in the same family walk: growing the slots is no failure and
+ * must not spend the 8 tries that allocation failures have (before, two
+ * doublings to 64 slots spent the last two: ENOMEM).
+ */
+static void test_retry_budget(void)
+{
+	int go[2], ready[2], depth = 40, ok = 1, r;
+	pid_t first, deepest = 0;
+	struct mm_dump d;
+	char c;
+
+	if (pipe(go) || pipe(ready))
+		return;
+	/*
+	 * A 40-deep fork chain, every process alive: each anon VMA of the
+	 * deepest one has a 41-entry chain (no reuse: every ancestor
+	 * anon_vma still has its VMA).
+	 */
+	first = fork();
+	if (first == 0) {
+		pid_t me;
+
+		close(go[1]);
+		close(ready[0]);
+		for (int i = 0; i < depth; i++) {
+			pid_t c2 = fork();
+
+			if (c2) {
+				if (read(go[0], &c, 1) < 0)	/* until EOF */
+					_exit(1);
+				waitpid(c2, NULL, 0);
+				_exit(0);
+			}
+		}
+		me = getpid();
+		if (write(ready[1], &me, sizeof(me)) != sizeof(me) || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	if (read(ready[0], &deepest, sizeof(deepest)) != sizeof(deepest)) {
+		tap_result("retry budget: fork chain built", 0);
+		return;
+	}
+	/* Whichever family comes first gets both the failures and the growth. */
+	set_param("fault_nowait_times", 6);
+	set_param("fault_nowait_at", 1);
+	r = mm_dump_kmod(&d, deepest, 0);
+	set_param("fault_nowait_at", 0);
+	set_param("fault_nowait_times", 0);
+	EXPECT(&ok, r == 0, "dump with 6 injected failures and 41-entry chains: %s", strerror(-r));
+	if (!r) {
+		EXPECT(&ok, d.hdr->retries >= 6, "retries %u", d.hdr->retries);
+		mm_dump_free(&d);
+	}
+	close(go[1]);
+	waitpid(first, NULL, 0);
+	close(ready[0]);
+	tap_result("growing the folio slots for a long chain spends none of the 8 allocation retries",
+		   ok);
+}
+
 /*
  * Dump @c until it is gone: count the successes, the ESRCH that ends it,
  * and any other result (a failure of the test).
@@ -549,7 +837,133 @@ static void test_exec_targets(void)
 	tap_result("targets exec'ing mid-dump: only success or ESRCH", bad == 0 && n_gone == 20);
 }
 
-int main(void)
+/* Does the dump in buf (@len bytes) show a VMA of its target at @start? */
+static int dump_has_target_vma(size_t len, uint64_t start)
+{
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
+		const struct mmctl_rec_hdr *h = (const void *)(buf + off);
+		const struct mmctl_rec_vma *v = (const void *)h;
+
+		if (h->size < sizeof(*h) || h->size > len - off)
+			break;
+		if (h->type == MMCTL_REC_VMA && h->size >= sizeof(*v) &&
+		    (v->flags & MMCTL_VMAF_TARGET) && v->start == start)
+			return 1;
+		off += h->size;
+	}
+	return 0;
+}
+
+#define SUID_PATH "/tmp/mmctl-suidtarget"
+#define SUID_TEXT 0x13370000ULL
+
+/*
+ * A target exec'ing another user's setuid binary while a caller without
+ * CAP_SYS_PTRACE dumps it in a loop: each dump gives the old image, or
+ * EACCES once the new credentials are in, or ESRCH once it is gone; never
+ * the new image (text at SUID_TEXT), which exec installs before it commits
+ * the credentials (begin_new_exec(): exec_mmap(), then commit_creds(), all
+ * under exec_update_lock, which the module takes as mm_access() does).
+ */
+static void test_exec_setuid(const char *prog)
+{
+	char cmd[512];
+	pid_t dumper;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' " SUID_PATH " && chown 65534:65534 " SUID_PATH
+		 " && chmod 04755 " SUID_PATH, prog);
+	if (system(cmd)) {
+		tap_result("exec of a setuid binary: test binary installed in /tmp", 0);
+		return;
+	}
+	dumper = fork();
+	if (dumper == 0) {
+		int n_ok = 0, n_acc = 0, n_gone = 0, bad = 0, leaked = 0, last_bad = 0;
+
+		if (drop_ptrace_cap())
+			_exit(2);
+		for (int i = 0; i < 300; i++) {
+			pid_t t = fork();
+
+			if (t == 0) {
+				execl(SUID_PATH, "mmctl-suidtarget", "20", (char *)NULL);
+				_exit(1);
+			}
+			for (int k = 0; k < 100000; k++) {
+				struct mmctl_dump_args a = args(t);
+				int r = dump_raw(&a);
+
+				if (r == 0) {
+					n_ok++;
+					leaked += dump_has_target_vma(a.buf_used, SUID_TEXT);
+					continue;
+				}
+				if (r == EACCES) {
+					n_acc++;
+					continue;	/* until it is gone */
+				}
+				if (r == ESRCH)
+					n_gone++;
+				else
+					bad++, last_bad = r;
+				break;
+			}
+			waitpid(t, NULL, 0);
+		}
+		printf("#   300 setuid execs: %d dumps of the old image, %d EACCES, %d ESRCH, %d of the NEW image, %d other (last %s)\n",
+		       n_ok, n_acc, n_gone, leaked, bad, last_bad ? strerror(last_bad) : "none");
+		_exit(leaked || bad || !n_acc || !n_ok || n_gone != 300 ? 1 : 0);
+	}
+	waitpid(dumper, &st, 0);
+	unlink(SUID_PATH);
+	tap_result("exec of another user's setuid binary while dumped without CAP_SYS_PTRACE: "
+		   "old image, EACCES or ESRCH, never the new image",
+		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* ABI 2 (uapi/linux/mmctl.h): the command number, /dev/mmctl, the size cap. */
+static void test_abi2(void)
+{
+	static unsigned char page_plus[8192 + 8];
+	struct mmctl_dump_args a = args(getpid());
+	struct stat sb;
+	long pgsz = sysconf(_SC_PAGESIZE);
+	int fd, r;
+
+	tap_result("/dev/mmctl is a character device of mode 0600",
+		   stat(MMCTL_DEV_PATH, &sb) == 0 && S_ISCHR(sb.st_mode) &&
+		   (sb.st_mode & 07777) == 0600);
+	fd = open(MMCTL_DEV_PATH, O_RDONLY);
+	r = fd >= 0 && ioctl(fd, MMCTL_IOC_DUMP, &a) == 0 ? 0 : errno;
+	tap_result("/dev/mmctl: the dump ioctl succeeds", r == 0 && a.buf_used > 0);
+	a = args(getpid());
+	r = fd >= 0 && ioctl(fd, MMCTL_IOC_DUMP_V1, &a) == 0 ? 0 : errno;
+	tap_result("ABI 1's command number (0xB6, _IO) still accepted", r == 0);
+	a = args(getpid());
+	a.size = MMCTL_DUMP_ARGS_SIZE_VER0;
+	r = fd >= 0 && ioctl(fd, _IOWR(MMCTL_IOC_MAGIC, 0x01, unsigned char[48]), &a) == 0 ?
+		0 : errno;
+	tap_result("the command's encoded size is not the argument's: a 48-byte header's command works",
+		   r == 0);
+	r = fd >= 0 && ioctl(fd, _IO(MMCTL_IOC_MAGIC, 0x01), &a) == 0 ? 0 : errno;
+	tap_result("same type and number without _IOWR's direction: ENOTTY", r == ENOTTY);
+	/* A page plus 8 zero bytes: refused, however clean its tail. */
+	a = args(getpid());
+	a.size = (uint32_t)pgsz + 8;
+	memset(page_plus, 0, sizeof(page_plus));
+	memcpy(page_plus, &a, sizeof(a));
+	r = fd >= 0 && ioctl(fd, MMCTL_IOC_DUMP, page_plus) == 0 ? 0 : errno;
+	tap_result("args size above a page with a zero tail: E2BIG", r == E2BIG);
+	a.size = (uint32_t)pgsz;
+	memcpy(page_plus, &a, sizeof(a));
+	r = fd >= 0 && ioctl(fd, MMCTL_IOC_DUMP, page_plus) == 0 ? 0 : errno;
+	tap_result("args size of exactly a page with a zero tail: accepted", r == 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(int argc, char **argv)
 {
 	struct mmctl_dump_args a;
 	unsigned char big[sizeof(a) + 16];
@@ -662,8 +1076,17 @@ int main(void)
 	test_ptrace_rules();
 	test_dumpable();
 	test_cap();
+	test_cap_edges();
+	test_cap_at_read();
+	test_retry_pages();
+	test_retry_budget();
 	test_exiting_targets();
 	test_exec_targets();
+	test_abi2();
+	if (argc > 1)
+		test_exec_setuid(argv[1]);
+	else
+		tap_result("exec of a setuid binary: badinput SUIDTARGET given", 0);
 	close(ctl);
 	return tap_failed ? 1 : 0;
 }
