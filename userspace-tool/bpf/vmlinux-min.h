@@ -86,9 +86,30 @@ struct anon_vma_chain {
 	struct rb_node rb;
 };
 
+/* Pids in the caller's namespace (mmctl.bpf.c tgid_for_reader()). */
+struct ns_common {
+	unsigned int inum;
+};
+
+struct pid_namespace {
+	struct ns_common ns;
+};
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+};
+
 struct task_struct {
 	int tgid;
 	char comm[16];
+	struct task_struct *group_leader;
+	struct pid *thread_pid;
 };
 
 struct seq_file;
