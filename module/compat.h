@@ -171,6 +171,37 @@ static inline bool mmctl_mm_write_locked(struct mm_struct *mm)
 #endif
 
 /*
+ * A counter that moves whenever the mm's mmap_lock has been write-locked:
+ * mm->mm_lock_seq, added with per-VMA locks (5e31275cc997 "mm: add
+ * per-VMA lock and helper functions to control it", 6.4): an int bumped by
+ * vma_end_write_all() on every write unlock up to 6.12.0, later a
+ * seqcount_t bumped at write lock and unlock; both keep the count in their
+ * first 32 bits. Without CONFIG_PER_VMA_LOCK (6.1 has none) there is no
+ * such counter and the caller compares the VMA list instead.
+ */
+#ifdef CONFIG_PER_VMA_LOCK
+static inline bool mmctl_mm_has_lock_seq(void)
+{
+	return true;
+}
+
+static inline u64 mmctl_mm_lock_seq(struct mm_struct *mm)
+{
+	return READ_ONCE(*(u32 *)&mm->mm_lock_seq);
+}
+#else
+static inline bool mmctl_mm_has_lock_seq(void)
+{
+	return false;
+}
+
+static inline u64 mmctl_mm_lock_seq(struct mm_struct *mm)
+{
+	return 0;
+}
+#endif
+
+/*
  * The owner task of an mm exists only with CONFIG_MEMCG (mm->owner). Call
  * under rcu_read_lock().
  */

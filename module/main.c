@@ -36,10 +36,14 @@ static u32 mmctl_target;	/* default pid for "tree" */
 
 module_param_named(max_dump_bytes, mmctl_max_dump_bytes, ulong, 0600);
 MODULE_PARM_DESC(max_dump_bytes, "hard cap on one dump's records (EFBIG beyond)");
+module_param_named(lock_breaks, mmctl_lock_breaks, bool, 0600);
+MODULE_PARM_DESC(lock_breaks, "give locks up to waiters and walk the target's folios unlocked (default Y)");
 module_param_named(fault_nowait_at, mmctl_fault_nowait_at, uint, 0600);
 MODULE_PARM_DESC(fault_nowait_at, "tests: fail this record of a family walk under its root lock");
 module_param_named(fault_nowait_times, mmctl_fault_nowait_times, uint, 0600);
 MODULE_PARM_DESC(fault_nowait_times, "tests: in this many family walks");
+module_param_named(fault_retry_ms, mmctl_fault_retry_ms, uint, 0600);
+MODULE_PARM_DESC(fault_retry_ms, "tests: sleep before retrying a family walk that failed so");
 
 static int version_show(struct seq_file *m, void *v)
 {

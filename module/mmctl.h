@@ -34,11 +34,11 @@ struct mmctl_out {
 	size_t kmem;		/* bytes of chunks allocated */
 	gfp_t gfp;		/* GFP_KERNEL or GFP_NOWAIT */
 	bool capped;		/* a record was refused at the cap (EFBIG) */
-	unsigned int nowait_recs; /* records asked for under this GFP_NOWAIT section */
+	unsigned int nowait_recs; /* records asked for under root locks (tests) */
 };
 
 /* Test knobs (module parameters fault_nowait_at/_times, docs/module.md). */
-extern unsigned int mmctl_fault_nowait_at, mmctl_fault_nowait_times;
+extern unsigned int mmctl_fault_nowait_at, mmctl_fault_nowait_times, mmctl_fault_retry_ms;
 
 struct mmctl_out_mark {
 	struct mmctl_chunk *chunk;
@@ -69,6 +69,7 @@ const struct mmctl_rec_hdr *mmctl_out_next(struct mmctl_out *out,
 
 /* walk.c */
 extern unsigned long mmctl_max_dump_bytes;
+extern bool mmctl_lock_breaks;
 
 struct mmctl_dump_req {
 	u32 pid;

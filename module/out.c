@@ -13,12 +13,15 @@
 
 /*
  * Fault injection for the tests (Debian's kernels have no
- * CONFIG_FAULT_INJECTION): the fault_nowait_at-th record of each
- * GFP_NOWAIT section (one family walk under its root lock) fails as a
- * failed GFP_NOWAIT allocation would, in the next fault_nowait_times such
- * sections. 0 (the default) never fails anything.
+ * CONFIG_FAULT_INJECTION): counting the records a dump asks for under a
+ * root lock (GFP_NOWAIT) from 1, the fault_nowait_at-th and the ones after
+ * it fail as a failed GFP_NOWAIT allocation would, fault_nowait_times in
+ * all (each retry of the family asks again: consecutive failures are that
+ * family's). 0 (the default) never fails anything.
  */
 unsigned int mmctl_fault_nowait_at, mmctl_fault_nowait_times;
+/* and the walk retried after such a failure sleeps this long first */
+unsigned int mmctl_fault_retry_ms;
 
 struct mmctl_chunk {
 	struct list_head node;
@@ -39,6 +42,7 @@ void mmctl_out_init(struct mmctl_out *out, size_t limit)
 	out->kmem = 0;
 	out->gfp = GFP_KERNEL;
 	out->capped = false;
+	out->nowait_recs = 0;
 }
 
 void mmctl_out_free(struct mmctl_out *out)
@@ -113,7 +117,8 @@ void *mmctl_out_rec(struct mmctl_out *out, u32 type, size_t size)
 		out->capped = true;
 		return NULL;
 	}
-	if (out->gfp != GFP_KERNEL && ++out->nowait_recs == READ_ONCE(mmctl_fault_nowait_at) &&
+	if (out->gfp != GFP_KERNEL && READ_ONCE(mmctl_fault_nowait_at) &&
+	    ++out->nowait_recs >= READ_ONCE(mmctl_fault_nowait_at) &&
 	    READ_ONCE(mmctl_fault_nowait_times)) {
 		WRITE_ONCE(mmctl_fault_nowait_times, mmctl_fault_nowait_times - 1);
 		return NULL;

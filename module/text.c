@@ -125,8 +125,9 @@ static void mmctl_text_rec(struct mmctl_tbuf *t, const struct mmctl_rec_hdr *h)
 			      pg->expected_index, pg->flags);
 		break;
 	case MMCTL_REC_STATS:
-		mmctl_tprintf(t, "stats walk_ns=%llu mmap_lock_ns=%llu max_root_lock_ns=%llu kmem_peak=%llu kmem_records=%llu\n",
-			      st->walk_ns, st->mmap_lock_ns, st->max_root_lock_ns,
+		mmctl_tprintf(t, "stats walk_ns=%llu mmap_lock_ns=%llu max_mmap_lock_ns=%llu max_root_lock_ns=%llu yields=%u/%u kmem_peak=%llu kmem_records=%llu\n",
+			      st->walk_ns, st->mmap_lock_ns, st->max_mmap_lock_ns,
+			      st->max_root_lock_ns, st->mmap_lock_yields, st->root_lock_yields,
 			      st->kmem_peak, st->kmem_records);
 		break;
 	default:

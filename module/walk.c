@@ -11,6 +11,7 @@
  * Nothing takes the write side of anything.
  */
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ktime.h>
@@ -34,6 +35,26 @@ unsigned long mmctl_max_dump_bytes = 256UL << 20;
 #define MMCTL_FAMILY_TRIES	8	/* lock/allocate retries per family */
 #define MMCTL_RACE_TRIES	5	/* restarts after a racing first fault */
 #define MMCTL_RESERVE		(64 * 1024)
+#define MMCTL_ROOT_YIELDS	4	/* root rwsem given up per family, at most */
+#define MMCTL_MM_RESTARTS	4	/* dumps restarted after an mmap_lock yield */
+#define MMCTL_YIELD_CHECK	32	/* members walked between contention checks */
+#define MMCTL_MM_HOLD_MIN_NS	(100 * 1000)
+
+/*
+ * Bounded lock holds (docs/module.md, "Lock holds"): the target's own folios
+ * are walked after the family's root rwsem is released, a root rwsem that a
+ * writer waits for is given up (the family walked again), and the target's
+ * mmap_lock is given up between families when contended or held longer
+ * than its budget. Off: the walk of ABI 1, for make bench's side-by-side.
+ */
+bool mmctl_lock_breaks = true;
+
+/* The fields of a target VMA that any change to the VMA list touches. */
+struct mmctl_vma_snap {
+	struct vm_area_struct *vma;
+	unsigned long start, end, pgoff, flags;
+	struct anon_vma *anon_vma;
+};
 
 struct mmctl_walk {
 	struct mmctl_out *out;
@@ -49,9 +70,19 @@ struct mmctl_walk {
 	unsigned int want_slots;
 	u32 retries;			/* every restart, for the DUMP record */
 	u32 races;			/* restarts after a racing first fault */
+	/* target VMAs of the family being walked, their folios walked after it */
+	u32 *deferred;
+	unsigned int nr_deferred;
+	/* what the VMA list looked like, to tell after an mmap_lock yield */
+	struct mmctl_vma_snap *snap;
+	unsigned int arrays_for;	/* VMAs the arrays above have room for */
+	bool mm_locked;
+	u64 mm_locked_at, mm_seq, validate_ns;
+	u32 mm_restarts;
 	/* the dump's cost (MMCTL_REC_STATS) */
 	size_t kmem, kmem_peak;		/* working arrays; peak adds out->kmem */
-	u64 max_root_lock_ns;
+	u64 max_root_lock_ns, mmap_lock_ns, max_mmap_lock_ns;
+	u32 root_yields, mmap_yields;
 	struct mmctl_page_range pages;	/* page-by-page range, slots NULL if none */
 	/* one-entry cache of the last owner looked up */
 	struct mm_struct *last_mm;
@@ -316,6 +347,44 @@ static struct mmctl_page_range *mmctl_pages_of(struct mmctl_walk *w, struct mmct
 	return w->pages.slots && (v->flags & MMCTL_VMAF_TARGET) ? &w->pages : NULL;
 }
 
+/*
+ * The folio summary of @vma (@vma_id in @root's family): one FOLIO_AV record
+ * per chain entry of the family, then the page-table walk. Called under the
+ * root rwsem (a member's: its page tables live while the VMA is in the
+ * trees) or, for the target's own VMAs, under the target's mmap_lock alone,
+ * which keeps their chains and page tables. -ENOBUFS: the folio slots are
+ * too few for the chain (w->want_slots says how many).
+ */
+static int mmctl_vma_folios(struct mmctl_walk *w, struct vm_area_struct *vma, u64 vma_id,
+			    struct anon_vma *root, struct mmctl_page_range *pr)
+{
+	struct anon_vma_chain *c;
+	unsigned int n = 0;
+
+	list_for_each_entry(c, &vma->anon_vma_chain, same_vma)
+		n++;
+	if (n > w->max_slots) {
+		w->want_slots = max3(16U, 2 * w->max_slots, n);
+		return -ENOBUFS;
+	}
+	n = 0;
+	list_for_each_entry(c, &vma->anon_vma_chain, same_vma) {
+		struct mmctl_rec_folio_av *fa;
+
+		/* Broken I1: the entry is reported, not counted against. */
+		if (c->anon_vma->root != root)
+			continue;
+		fa = MMCTL_REC(w->out, MMCTL_REC_FOLIO_AV, mmctl_rec_folio_av);
+		if (!fa)
+			return -EAGAIN;
+		fa->vma_id = vma_id;
+		fa->anon_vma_id = mmctl_id_in(c->anon_vma, root);
+		w->slots[n].av = c->anon_vma;
+		w->slots[n++].rec = fa;
+	}
+	return mmctl_walk_folios(w->out, vma, vma_id, root, w->slots, n, pr);
+}
+
 /* Chain of one VMA, the anon_vmas first met there, and its folios. */
 static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 			     struct vm_area_struct *vma, struct anon_vma *root)
@@ -323,15 +392,12 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 	struct anon_vma *av = READ_ONCE(vma->anon_vma);
 	struct anon_vma_chain *c;
 	struct mmctl_rec_vma *v;
-	unsigned int nslots = 0, i;
-	bool folios;
 	u32 pos = 0;
-	int ret, idx;
+	int ret, idx = -1;
 
 	v = mmctl_emit_vma(w, vma, av, root);
 	if (!v)
 		return -EAGAIN;
-	folios = mmctl_want_folios(w, v);
 	list_for_each_entry(c, &vma->anon_vma_chain, same_vma) {
 		struct mmctl_rec_chain *cr;
 
@@ -359,19 +425,6 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 				return ret;
 			fam->nr_anon_vmas++;
 		}
-		if (folios) {
-			if (nslots == w->max_slots) {
-				struct anon_vma_chain *x;
-				unsigned int n = 0;
-
-				/* The whole chain, once: growing is no failure. */
-				list_for_each_entry(x, &vma->anon_vma_chain, same_vma)
-					n++;
-				w->want_slots = max3(16U, 2 * w->max_slots, n);
-				return -ENOBUFS;
-			}
-			w->slots[nslots++].av = c->anon_vma;
-		}
 	}
 	v->chain_len = pos;
 	if (v->flags & MMCTL_VMAF_TARGET) {
@@ -379,24 +432,18 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		if (idx >= 0)
 			__set_bit(idx, w->emitted);
 	}
-	if (!folios)
+	if (!mmctl_want_folios(w, v))
 		return 0;
-	for (i = 0; i < nslots; i++) {
-		struct mmctl_rec_folio_av *fa;
-
-		fa = MMCTL_REC(w->out, MMCTL_REC_FOLIO_AV, mmctl_rec_folio_av);
-		if (!fa)
-			return -EAGAIN;
-		fa->vma_id = v->id;
-		fa->anon_vma_id = mmctl_id_in(w->slots[i].av, root);
-		w->slots[i].rec = fa;
+	/* The target's own folios need no root lock: after the family. */
+	if (idx >= 0 && mmctl_lock_breaks) {
+		w->deferred[w->nr_deferred++] = idx;
+		return 0;
 	}
-	return mmctl_walk_folios(w->out, vma, v->id, root, w->slots, nslots,
-				 mmctl_pages_of(w, v));
+	return mmctl_vma_folios(w, vma, v->id, root, mmctl_pages_of(w, v));
 }
 
 static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
-				    struct mmctl_rec_family **famp)
+				    struct mmctl_rec_family **famp, unsigned int *yields)
 {
 	struct mmctl_rec_family *fam;
 	struct mm_struct *prev_mm = NULL;
@@ -414,6 +461,17 @@ static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
 	for (node = rb_first(&root->rb_root.rb_root); node; node = rb_next(node)) {
 		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
 
+		/*
+		 * A writer waiting on this root (a fork, an munmap in the
+		 * family): give the lock up and walk the family again, a few
+		 * times at most, so the walk ends. The scheduler is served
+		 * without letting go (a read-held rwsem may sleep).
+		 */
+		if (mmctl_lock_breaks && fam->nr_vmas % MMCTL_YIELD_CHECK == MMCTL_YIELD_CHECK - 1) {
+			if (*yields < MMCTL_ROOT_YIELDS && rwsem_is_contended(&root->rwsem))
+				return -EBUSY;
+			cond_resched();
+		}
 		ret = mmctl_emit_member(w, fam, avc->vma, root);
 		if (ret)
 			return ret;
@@ -442,11 +500,38 @@ static int mmctl_grow_slots(struct mmctl_walk *w)
 	return 0;
 }
 
+/* The target's VMAs of the family just walked: their folios, unlocked. */
+static int mmctl_deferred_folios(struct mmctl_walk *w, struct anon_vma *root)
+{
+	unsigned int k;
+	int ret;
+
+	for (k = 0; k < w->nr_deferred; k++) {
+		struct vm_area_struct *vma = w->vmas[w->deferred[k]];
+		u64 id = mmctl_id_in(vma, root);
+
+		ret = mmctl_vma_folios(w, vma, id, root, w->pages.slots ? &w->pages : NULL);
+		if (ret == -ENOBUFS) {
+			ret = mmctl_grow_slots(w);
+			if (!ret)
+				ret = mmctl_vma_folios(w, vma, id, root,
+						       w->pages.slots ? &w->pages : NULL);
+		}
+		if (ret == -EAGAIN)	/* GFP_KERNEL: the cap, or no memory */
+			return mmctl_out_err(w->out);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
 static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 {
 	struct mmctl_rec_family *fam = NULL;
 	struct mmctl_out_mark mark;
 	size_t reserve = MMCTL_RESERVE;
+	unsigned int yields = 0;
 	int ret, tries;
 	u64 t0, held;
 
@@ -461,26 +546,33 @@ static int mmctl_walk_family(struct mmctl_walk *w, struct anon_vma *root)
 			return -EINTR;
 		t0 = ktime_get_ns();
 		w->out->gfp = GFP_NOWAIT;
-		w->out->nowait_recs = 0;
-		ret = mmctl_walk_family_locked(w, root, &fam);
+		w->nr_deferred = 0;
+		ret = mmctl_walk_family_locked(w, root, &fam, &yields);
 		w->out->gfp = GFP_KERNEL;
 		held = ktime_get_ns() - t0;
 		up_read(&root->rwsem);
 		if (fam)
 			fam->lock_ns = held;
 		w->max_root_lock_ns = max(w->max_root_lock_ns, held);
-		if (ret != -EAGAIN && ret != -ENOBUFS)
+		if (!ret)
+			return mmctl_deferred_folios(w, root);
+		if (ret != -EAGAIN && ret != -ENOBUFS && ret != -EBUSY)
 			return ret;
 		if (w->out->capped)
 			return -EFBIG;
 		/*
-		 * Out of memory that GFP_NOWAIT could get (one try spent), or
-		 * a chain longer than the folio slots (sized to it now, no
-		 * try spent): retry unlocked.
+		 * Out of memory that GFP_NOWAIT could get (one try spent), a
+		 * chain longer than the folio slots (sized to it now), or the
+		 * lock given up to a waiter: walk the family again.
 		 */
 		if (ret == -EAGAIN) {
 			reserve = max(2 * reserve, w->out->used - mark.used + MMCTL_RESERVE);
 			tries++;
+			if (READ_ONCE(mmctl_fault_retry_ms))	/* tests only */
+				msleep(READ_ONCE(mmctl_fault_retry_ms));
+		} else if (ret == -EBUSY) {
+			yields++;
+			w->root_yields++;
 		}
 		mmctl_out_rollback(w->out, &mark);
 		fam = NULL;
@@ -557,33 +649,141 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 	return 0;
 }
 
-static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
+/* (Re)size the per-VMA arrays for the mm's VMA count; list the VMAs. */
+static int mmctl_collect_vmas(struct mmctl_walk *w)
 {
 	VMA_ITERATOR(vmi, w->mm, 0);
-	struct mmctl_out_mark start;
 	struct vm_area_struct *vma;
+	unsigned int i = 0, n = max(w->mm->map_count, 1);
+
+	if (n > w->arrays_for) {
+		if (w->arrays_for)
+			mmctl_kmem(w, -(long)(w->arrays_for * (sizeof(*w->vmas) +
+				   sizeof(*w->roots) + sizeof(*w->deferred) + sizeof(*w->snap)) +
+				   BITS_TO_LONGS(w->arrays_for) * sizeof(long)));
+		kvfree(w->vmas);
+		kvfree(w->roots);
+		kvfree(w->deferred);
+		kvfree(w->snap);
+		bitmap_free(w->emitted);
+		w->vmas = kvmalloc_array(n, sizeof(*w->vmas), GFP_KERNEL);
+		w->roots = kvmalloc_array(n, sizeof(*w->roots), GFP_KERNEL);
+		w->deferred = kvmalloc_array(n, sizeof(*w->deferred), GFP_KERNEL);
+		w->snap = kvmalloc_array(n, sizeof(*w->snap), GFP_KERNEL);
+		w->emitted = bitmap_zalloc(n, GFP_KERNEL);
+		w->arrays_for = 0;
+		if (!w->vmas || !w->roots || !w->deferred || !w->snap || !w->emitted)
+			return -ENOMEM;
+		w->arrays_for = n;
+		mmctl_kmem(w, n * (sizeof(*w->vmas) + sizeof(*w->roots) + sizeof(*w->deferred) +
+			   sizeof(*w->snap)) + BITS_TO_LONGS(n) * sizeof(long));
+	}
+	for_each_vma(vmi, vma) {
+		if (i == w->arrays_for)
+			break;
+		w->vmas[i] = vma;
+		w->snap[i++] = (struct mmctl_vma_snap){
+			.vma = vma, .start = vma->vm_start, .end = vma->vm_end,
+			.pgoff = vma->vm_pgoff, .flags = vma->vm_flags,
+			.anon_vma = READ_ONCE(vma->anon_vma),
+		};
+	}
+	w->nr_vmas = i;
+	return 0;
+}
+
+/* Is the VMA list as mmctl_collect_vmas() saw it? O(VMAs). */
+static bool mmctl_vmas_unchanged(struct mmctl_walk *w)
+{
+	VMA_ITERATOR(vmi, w->mm, 0);
+	struct vm_area_struct *vma;
+	unsigned int i = 0;
+
+	for_each_vma(vmi, vma) {
+		const struct mmctl_vma_snap *sn = &w->snap[i];
+
+		if (i == w->nr_vmas || sn->vma != vma || sn->start != vma->vm_start ||
+		    sn->end != vma->vm_end || sn->pgoff != vma->vm_pgoff ||
+		    sn->flags != vma->vm_flags || sn->anon_vma != READ_ONCE(vma->anon_vma))
+			return false;
+		i++;
+	}
+	return i == w->nr_vmas;
+}
+
+static void mmctl_mm_unlock(struct mmctl_walk *w)
+{
+	u64 held = ktime_get_ns() - w->mm_locked_at;
+
+	mmap_read_unlock(w->mm);
+	w->mm_locked = false;
+	w->mmap_lock_ns += held;
+	w->max_mmap_lock_ns = max(w->max_mmap_lock_ns, held);
+}
+
+static int mmctl_mm_lock(struct mmctl_walk *w)
+{
+	int ret = mmap_read_lock_killable(w->mm);
+
+	if (ret)
+		return ret;
+	w->mm_locked = true;
+	w->mm_locked_at = ktime_get_ns();
+	return 0;
+}
+
+/*
+ * Between two families: give the target's mmap_lock up when a writer waits
+ * or it has been held longer than its budget
+ * (the longest family so far, at least 0.1 ms, and 4 times what checking the
+ * VMA list costs). After retaking it, a VMA list that changed restarts the
+ * dump (-ESTALE); after MMCTL_MM_RESTARTS of those, the lock is kept to the
+ * end. The change is told by mm_lock_seq where the kernel keeps one
+ * (per-VMA locks, 6.4+), else by comparing the list.
+ */
+static int mmctl_mm_yield(struct mmctl_walk *w)
+{
+	u64 budget = max3((u64)MMCTL_MM_HOLD_MIN_NS, w->max_root_lock_ns, 4 * w->validate_ns);
+	u64 seq, t0;
+	bool same;
+	int ret;
+
+	if (!mmctl_lock_breaks || w->mm_restarts >= MMCTL_MM_RESTARTS)
+		return 0;
+	if (!mmap_lock_is_contended(w->mm) && ktime_get_ns() - w->mm_locked_at < budget) {
+		cond_resched();
+		return 0;
+	}
+	seq = mmctl_mm_lock_seq(w->mm);
+	mmctl_mm_unlock(w);
+	w->mmap_yields++;
+	cond_resched();
+	ret = mmctl_mm_lock(w);
+	if (ret)
+		return ret;
+	t0 = ktime_get_ns();
+	same = mmctl_mm_has_lock_seq() ? seq == mmctl_mm_lock_seq(w->mm) :
+		mmctl_vmas_unchanged(w);
+	w->validate_ns = ktime_get_ns() - t0;
+	if (same)
+		return 0;
+	w->mm_restarts++;
+	return -ESTALE;
+}
+
+static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
+{
+	struct mmctl_out_mark start;
 	struct mmctl_rec_dump *d;
-	unsigned int i, n;
+	unsigned int i;
 	bool raced;
 	int ret;
 
-	n = w->mm->map_count;
-	w->vmas = kvmalloc_array(max(n, 1U), sizeof(*w->vmas), GFP_KERNEL);
-	w->roots = kvmalloc_array(max(n, 1U), sizeof(*w->roots), GFP_KERNEL);
-	w->emitted = bitmap_zalloc(max(n, 1U), GFP_KERNEL);
-	if (!w->vmas || !w->roots || !w->emitted)
-		return -ENOMEM;
-	mmctl_kmem(w, max(n, 1U) * (sizeof(*w->vmas) + sizeof(*w->roots)) +
-		   BITS_TO_LONGS(max(n, 1U)) * sizeof(long));
-	i = 0;
-	for_each_vma(vmi, vma) {
-		if (i == n)
-			break;
-		w->vmas[i++] = vma;
-	}
-	w->nr_vmas = i;
-
 	mmctl_out_mark(w->out, &start);
+restart:
+	ret = mmctl_collect_vmas(w);
+	if (ret)
+		return ret;
 	for (;;) {
 		mmctl_collect_roots(w);
 		bitmap_zero(w->emitted, w->nr_vmas);
@@ -607,6 +807,17 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 				return ret;
 			if (fatal_signal_pending(current))
 				return -EINTR;
+			if (i + 1 == w->nr_roots)
+				break;
+			ret = mmctl_mm_yield(w);
+			if (ret == -ESTALE) {
+				/* The mm changed while we let go: from the start. */
+				mmctl_out_rollback(w->out, &start);
+				w->retries++;
+				goto restart;
+			}
+			if (ret)
+				return ret;
 		}
 		raced = false;
 		ret = mmctl_emit_loners(w, &raced);
@@ -624,7 +835,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 }
 
 /* The last record: what this dump cost. */
-static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start, u64 lock_ns)
+static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start)
 {
 	struct mmctl_rec_stats *st;
 	int ret;
@@ -636,8 +847,11 @@ static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start, u64 lock_ns)
 	if (!st)
 		return -ENOMEM;
 	mmctl_kmem(w, 0);
-	st->mmap_lock_ns = lock_ns;
+	st->mmap_lock_ns = w->mmap_lock_ns;
+	st->max_mmap_lock_ns = w->max_mmap_lock_ns;
 	st->max_root_lock_ns = w->max_root_lock_ns;
+	st->root_lock_yields = w->root_yields;
+	st->mmap_lock_yields = w->mmap_yields;
 	st->kmem_peak = w->kmem_peak;
 	st->kmem_records = w->out->kmem;
 	st->walk_ns = ktime_get_ns() - t_start;
@@ -647,7 +861,7 @@ static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start, u64 lock_ns)
 int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 {
 	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16 };
-	u64 t_start = ktime_get_ns(), t_lock, lock_ns;
+	u64 t_start = ktime_get_ns();
 	struct task_struct *task;
 	u32 pid = req->pid;
 	struct pid *spid;
@@ -706,18 +920,20 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 		ret = -EACCES;
 		goto put_mm;
 	}
-	ret = mmap_read_lock_killable(w.mm);
+	ret = mmctl_mm_lock(&w);
 	if (ret)
 		goto put_mm;
-	t_lock = ktime_get_ns();
 	ret = mmctl_walk_mm(&w, task);
-	mmap_read_unlock(w.mm);
-	lock_ns = ktime_get_ns() - t_lock;
+	/* A fatal signal while retaking it after a yield leaves it unheld. */
+	if (w.mm_locked)
+		mmctl_mm_unlock(&w);
 	if (!ret)
-		ret = mmctl_emit_stats(&w, t_start, lock_ns);
+		ret = mmctl_emit_stats(&w, t_start);
 	bitmap_free(w.emitted);
 	kvfree(w.roots);
 	kvfree(w.vmas);
+	kvfree(w.deferred);
+	kvfree(w.snap);
 	kvfree(w.slots);
 put_mm:
 	mmput(w.mm);

@@ -225,6 +225,9 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 		add(o, "max_root_lock_ns", u64(d->stats->max_root_lock_ns));
 		add(o, "kmem_peak", u64(d->stats->kmem_peak));
 		add(o, "kmem_records", u64(d->stats->kmem_records));
+		add(o, "max_mmap_lock_ns", u64(d->stats->max_mmap_lock_ns));
+		add(o, "mmap_lock_yields", u64(d->stats->mmap_lock_yields));
+		add(o, "root_lock_yields", u64(d->stats->root_lock_yields));
 		add(j, "stats", o);
 	}
 
@@ -515,6 +518,9 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		st->walk_ns = num(o, "walk_ns");
 		st->mmap_lock_ns = num(o, "mmap_lock_ns");
 		st->max_root_lock_ns = num(o, "max_root_lock_ns");
+		st->max_mmap_lock_ns = num(o, "max_mmap_lock_ns");
+		st->mmap_lock_yields = (uint32_t)num(o, "mmap_lock_yields");
+		st->root_lock_yields = (uint32_t)num(o, "root_lock_yields");
 		st->kmem_peak = num(o, "kmem_peak");
 		st->kmem_records = num(o, "kmem_records");
 	}

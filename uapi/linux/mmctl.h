@@ -341,10 +341,14 @@ struct mmctl_rec_page {
 struct mmctl_rec_stats {
 	struct mmctl_rec_hdr hdr;
 	__u64 walk_ns;		/* pid lookup to the last record */
-	__u64 mmap_lock_ns;	/* the target's mmap_lock held for read */
+	__u64 mmap_lock_ns;	/* the target's mmap_lock held for read, in all */
 	__u64 max_root_lock_ns;	/* longest hold of one anon_vma root rwsem */
 	__u64 kmem_peak;	/* bytes, see above */
 	__u64 kmem_records;	/* bytes of record chunks at the end */
+	/* ABI 2: locks are given up to waiters between families */
+	__u64 max_mmap_lock_ns;	/* longest hold of the target's mmap_lock */
+	__u32 mmap_lock_yields;	/* times it was given up between families */
+	__u32 root_lock_yields;	/* times a root rwsem was given up mid-family */
 };
 
 #endif /* _UAPI_LINUX_MMCTL_H */
