@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -31,6 +32,31 @@ static void print_verdicts(const struct mmctl_violation *v, size_t n)
 			fprintf(opts.out, " [explained: %s dump]", mmctl_fact_names[v[i].fact]);
 		fputc('\n', opts.out);
 	}
+}
+
+/*
+ * check --keep-errors=DIR: the dump that was judged, with its verdicts, as
+ * DIR/PID-SECONDS-N.json (evidence of a kernel bug, or of a checker's).
+ */
+static int keep_dump(const struct mm_dump *d, const char *backend,
+		     const struct mmctl_violation *v, size_t nv)
+{
+	static unsigned int seq;
+	struct json_object *j = mm_dump_to_json(d, backend, v, nv);
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%u-%ld-%u.json", opts.keep_dir, d->hdr->pid,
+		 (long)time(NULL), seq++);
+	r = json_object_to_file_ext(path, j, JSON_C_TO_STRING_PLAIN);
+	json_object_put(j);
+	if (r) {
+		p_err("check: cannot write %s", path);
+		return EXIT_ENV;
+	}
+	fprintf(stderr, "mmctl: check: pid %u: dump with its errors kept in %s\n", d->hdr->pid,
+		path);
+	return EXIT_OK;
 }
 
 /*
@@ -65,9 +91,12 @@ static int check_one(const char *arg, struct json_object *jarr)
 			res.count[MMCTL_SEV_TRANSIENT], res.nr_vmas, res.nr_anon_vmas,
 			res.nr_chain, res.partial ? " [lower bounds only]" : "");
 	}
+	rc = res.count[MMCTL_SEV_ERROR] ? EXIT_FOUND : EXIT_OK;
+	if (rc == EXIT_FOUND && opts.keep_dir)
+		rc = keep_dump(&d, backend, v, nv) ?: rc;
 	mm_dump_free(&d);
 	free(v);
-	return res.count[MMCTL_SEV_ERROR] ? EXIT_FOUND : EXIT_OK;
+	return rc;
 }
 
 int do_check(int argc, char **argv)

@@ -282,6 +282,7 @@ static const struct option longopts[] = {
 	{ "pids", required_argument, NULL, 'P' },
 	{ "cgroup", required_argument, NULL, 'C' },
 	{ "watch", no_argument, NULL, 'w' },
+	{ "keep-errors", required_argument, NULL, 'K' },
 	{ 0 }
 };
 
@@ -302,6 +303,7 @@ static const char *const option_help[] = {
 	"    --cgroup=DIR      top: processes of a cgroup (v2 directory)",
 	"-n N                  top: show N rows",
 	"    --watch           diff: snapshot PID, run CMD (or wait for Enter), snapshot",
+	"    --keep-errors=DIR check: save the dump of each target with errors there (JSON)",
 	NULL
 };
 
@@ -412,6 +414,7 @@ static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int 
 	case 'C': opts.cgroup = arg; break;
 	case 'n': opts.limit = strtol(arg, NULL, 10); break;
 	case 'w': opts.watch = 1; break;
+	case 'K': opts.keep_dir = arg; break;
 	default:
 		fprintf(stderr, "mmctl: see 'mmctl help'\n");
 		return EXIT_USAGE;

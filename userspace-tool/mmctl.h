@@ -36,6 +36,7 @@ struct mm_opts {
 	const char *cgroup;	/* top */
 	long limit;		/* top -n */
 	int watch;		/* diff --watch */
+	const char *keep_dir;	/* check --keep-errors */
 };
 
 extern struct mm_opts opts;
