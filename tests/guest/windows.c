@@ -15,9 +15,32 @@
  *           is linked while the PMD is still huge. A dump of P0 with
  *           member folios walks it from its middle: every page must pair
  *           with its own address (no index mismatch).
+ *   exec    (mmctl_window loaded with symbol=__set_task_comm check_ret=0)
+ *           a target execs another user's setuid binary and is held
+ *           between exec_mmap() and commit_creds(): the new image is in
+ *           place (so far its new stack only), the old credentials (which
+ *           the caller may read) too. A caller without CAP_SYS_PTRACE must
+ *           get EACCES (the module takes exec_update_lock, as mm_access()
+ *           does), never the new mm (without the lock: the new stack's
+ *           randomized address, or later the image at 0x13370000).
+ *   detached (mmctl_window loaded with symbol=unmap_vmas check_ret=0) a
+ *           target munmaps one of two VMAs sharing an anon_vma and is held
+ *           after munmap() detached it and downgraded to the read lock,
+ *           before it unlinks it from the trees: a dump of the target
+ *           finds it in the family; it must be DETACHED, not the target's.
+ *   retry   (mmctl.ko's test knobs, no window module: lock_breaks=N,
+ *           fault_nowait_at just after a one-page VMA's folio walk,
+ *           fault_retry_ms) the page is present when the family walk
+ *           first walks it and fails; the target (tests/guest/pagetarget,
+ *           a fresh image) discards it while the module sleeps before its
+ *           retry. The PAGE records must be the
+ *           retry's (none for the page), as its folio summary is.
  *
- * usage: windows PARAMDIR   (/sys/module/mmctl_window/parameters)
- * Needs the module loaded; run by tests/guest/run.
+ * usage: windows PARAMDIR            (/sys/module/mmctl_window/parameters)
+ *        windows PARAMDIR exec SUIDTARGET
+ *        windows PARAMDIR retry PAGETARGET
+ *        windows PARAMDIR detached
+ * Needs the modules loaded; run by tests/guest/run.
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/caps.h"
 #include "../lib/tap.h"
 #include "checkrun.h"
 #include "dump.h"
@@ -309,18 +333,261 @@ out:
 	munmap(raw, 2 * HPAGE);
 }
 
+#define SUID_PATH "/tmp/mmctl-suidtarget"
+#define SUID_COMM "mmctl-suidtarge"	/* its basename, as comm keeps it */
+#define SUID_TEXT 0x13370000ULL
+
+static void test_exec_setuid(const char *prog)
+{
+	char cmd[512];
+	pid_t dumper;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' " SUID_PATH " && chown 65534:65534 " SUID_PATH
+		 " && chmod 04755 " SUID_PATH, prog);
+	if (system(cmd) || param_write("comm", SUID_COMM) || param_write("delay_ms", "1500")) {
+		tap_result("exec window: setuid binary installed, module set", 0);
+		return;
+	}
+	dumper = fork();
+	if (dumper == 0) {
+		int ok = 1, r;
+		struct mm_dump d;
+		pid_t t;
+
+		if (drop_ptrace_cap() || param_write("armed", "1"))
+			_exit(2);
+		t = fork();
+		if (t == 0) {
+			execl(SUID_PATH, SUID_PATH, "20", (char *)NULL);
+			_exit(1);
+		}
+		if (wait_window()) {
+			printf("#   the exec was not held\n");
+			_exit(2);
+		}
+		/* Held after exec_mmap(), before commit_creds(). */
+		r = mm_dump_kmod(&d, t, MMCTL_DUMP_NO_FOLIOS);
+		if (r == 0) {
+			const struct mmctl_rec_vma *v = mm_dump_vma_at(&d, (uint32_t)t, SUID_TEXT);
+
+			EXPECT(&ok, !v, "the new image's text (%#llx) returned to a caller that may not read it",
+			       SUID_TEXT);
+			EXPECT(&ok, 0, "dump of the exec'ing target succeeded (%zu VMAs)", d.nr_vmas);
+			mm_dump_free(&d);
+		} else {
+			printf("#   dump during the held exec: %s\n", strerror(-r));
+			EXPECT(&ok, r == -EACCES, "expected EACCES");
+		}
+		waitpid(t, NULL, 0);
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(dumper, &st, 0);
+	unlink(SUID_PATH);
+	tap_result("exec of another user's setuid binary held after the mm switch: a caller "
+		   "without CAP_SYS_PTRACE gets EACCES, never the new image",
+		   WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static int mmctl_param(const char *name, unsigned long v)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/module/mmctl/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%lu\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * Position of @vma_id's FOLIOS record among the records of all families
+ * (what mmctl.ko's fault_nowait_at counts, the first FAMILY record being
+ * 1), and how many families come before its own; 0 if not found.
+ */
+static unsigned int folios_pos(const struct mm_dump *d, uint64_t root_id, uint64_t vma_id,
+			       unsigned int *families_before)
+{
+	unsigned int n = 0, fams = 0;
+
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= d->len;) {
+		const struct mmctl_rec_hdr *h = (const void *)((const char *)d->buf + off);
+
+		if (h->type == MMCTL_REC_FAMILY) {
+			if (((const struct mmctl_rec_family *)h)->root_id == root_id)
+				*families_before = fams;
+			fams++;
+		}
+		if (h->type == MMCTL_REC_FAMILY || n)
+			n++;
+		if (h->type == MMCTL_REC_FOLIOS &&
+		    ((const struct mmctl_rec_folios *)h)->vma_id == vma_id)
+			return n;
+		off += h->size;
+	}
+	return 0;
+}
+
+static char *unmapped;
+
+static void do_munmap(void *arg)
+{
+	(void)arg;
+	munmap(unmapped, (size_t)pg);
+}
+
+static void test_detached(void)
+{
+	const struct mmctl_rec_vma *dv = NULL;
+	struct window w = { .pid = -1 };
+	struct mm_dump d;
+	int ok = 1;
+	char *m;
+
+	/* Two VMAs on one anon_vma: written, then the second made read-only. */
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		tap_result("detached: set up", 0);
+		return;
+	}
+	madvise(m, 2 * pg, MADV_NOHUGEPAGE);
+	memset(m, 1, 2 * pg);
+	mprotect(m + pg, pg, PROT_READ);
+	unmapped = m;
+	param_write("comm", WINDOW_COMM);
+	param_write("delay_ms", "2000");
+	/* The helper is a fork: its own copy of both VMAs, unmapping the first. */
+	if (window_open(&w, do_munmap, "detached"))
+		goto out;
+	if (mm_dump_kmod(&d, w.pid, MMCTL_DUMP_NO_FOLIOS)) {
+		tap_result("detached: dump of the target held in munmap", 0);
+		goto out;
+	}
+	for (size_t i = 0; i < d.nr_vmas; i++)
+		if (d.vmas[i]->start == (uint64_t)(uintptr_t)m && !(d.vmas[i]->flags & MMCTL_VMAF_REDACTED) &&
+		    d.vmas[i]->pid == (uint32_t)w.pid)
+			dv = d.vmas[i];
+	EXPECT(&ok, dv != NULL, "the unmapped VMA is not in its family");
+	if (dv)
+		EXPECT(&ok, (dv->flags & MMCTL_VMAF_DETACHED) && !(dv->flags & MMCTL_VMAF_TARGET),
+		       "the detached VMA is reported with flags %#x", dv->flags);
+	mm_dump_free(&d);
+	EXPECT(&ok, window_closed(&w), "munmap finished");
+	tap_result("munmap held after detaching and downgrading: the VMA still in the trees is "
+		   "DETACHED, not the target's", ok);
+out:
+	window_release(&w);
+	munmap(m, 2 * pg);
+}
+
+/*
+ * A family walk that fails after its folio walk (fault_nowait_at) is
+ * retried after a sleep (fault_retry_ms) in which its target discards the
+ * page it asked for one by one: the PAGE records must be the retry's
+ * (none for the page), as its folio summary is. Before, the failed walk's
+ * page slot stayed filled and was reported. No test module needed.
+ */
+static void test_retry_pages(const char *target)
+{
+	unsigned int at = 0, before = 0;
+	int up[2], down[2], ok = 1, r;
+	uint64_t addr = 0;
+	struct mm_dump d;
+	char c;
+	pid_t t;
+
+	if (pipe(up) || pipe(down)) {
+		tap_result("retry window: set up", 0);
+		return;
+	}
+	t = fork();
+	if (t == 0) {
+		/* tests/guest/pagetarget: stdin from down, stdout to up. */
+		if (dup2(down[0], 0) < 0 || dup2(up[1], 1) < 0)
+			_exit(1);
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		execl(target, target, (char *)NULL);
+		_exit(1);
+	}
+	if (read(up[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		tap_result("retry window: target started", 0);
+		goto out;
+	}
+	mmctl_param("lock_breaks", 0);
+	if (mm_dump_kmod_pages(&d, t, 0, addr, 1) == 0) {
+		const struct mmctl_rec_vma *v = mm_dump_vma_at(&d, (uint32_t)t, addr);
+
+		at = v ? folios_pos(&d, v->root_id, v->id, &before) : 0;
+		mm_dump_free(&d);
+	}
+	EXPECT(&ok, at > 0, "the page's FOLIOS record not found");
+	printf("#   the page's FOLIOS record is the %u-th under root locks (%u families before its own)\n",
+	       at, before);
+	if (ok && (mmctl_param("fault_retry_ms", 2000) || mmctl_param("fault_nowait_times", 1) ||
+		   mmctl_param("fault_nowait_at", at)))
+		EXPECT(&ok, 0, "parameters not set");
+	if (write(down[1], ok ? "g" : "n", 1) != 1)
+		ok = 0;
+	if (ok) {
+		r = mm_dump_kmod_pages(&d, t, 0, addr, 1);
+		EXPECT(&ok, r == 0, "dump: %s", strerror(-r));
+		if (!r) {
+			const struct mmctl_rec_vma *v = mm_dump_vma_at(&d, (uint32_t)t, addr);
+			ssize_t vi = v ? mm_dump_vma_idx(&d, v->id) : -1;
+			const struct mmctl_rec_folios *f = vi >= 0 ? d.vma_folios[vi] : NULL;
+			const struct mmctl_rec_page *p = mm_dump_page(&d, addr);
+
+			printf("#   retries %u; last walk: %llu present; PAGE record %s\n",
+			       d.hdr->retries, f ? (unsigned long long)f->present : 0ULL,
+			       p ? "present" : "absent");
+			EXPECT(&ok, d.hdr->retries >= 1, "the walk was not retried");
+			EXPECT(&ok, f && !f->present && !p,
+			       "a PAGE record of the discarded page (from the failed walk)");
+			mm_dump_free(&d);
+		}
+	}
+	EXPECT(&ok, read(up[0], &c, 1) == 1, "the target did not discard its page");
+out:
+	close(down[1]);
+	waitpid(t, NULL, 0);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	mmctl_param("fault_nowait_at", 0);
+	mmctl_param("fault_nowait_times", 0);
+	mmctl_param("fault_retry_ms", 0);
+	mmctl_param("lock_breaks", 1);
+	tap_result("a family walk retried after its folio walk: PAGE records from the retry only "
+		   "(a page discarded in between is not reported)", ok);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: windows PARAMDIR\n");
+	if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "exec") || !strcmp(argv[2], "retry"))) &&
+	    !(argc == 3 && !strcmp(argv[2], "detached"))) {
+		fprintf(stderr, "usage: windows PARAMDIR [exec SUIDTARGET | retry PAGETARGET | detached]\n");
 		return 2;
 	}
 	params = argv[1];
 	pg = sysconf(_SC_PAGESIZE);
-	param_write("comm", WINDOW_COMM);
-	param_write("delay_ms", "4000");
-	test_fork_window();
-	test_split_thp();
+	if (argc == 4 && !strcmp(argv[2], "exec")) {
+		test_exec_setuid(argv[3]);
+	} else if (argc == 4) {
+		test_retry_pages(argv[3]);
+	} else if (argc == 3) {
+		test_detached();
+	} else {
+		param_write("comm", WINDOW_COMM);
+		param_write("delay_ms", "4000");
+		test_fork_window();
+		test_split_thp();
+	}
 	param_write("armed", "0");
 	return tap_failed ? 1 : 0;
 }

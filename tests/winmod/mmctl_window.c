@@ -4,9 +4,10 @@
  * windows open long enough for a dump to see it, so that the tests can
  * show what mmctl reports in it instead of hoping to meet it.
  *
- * A kretprobe on anon_vma_clone(): when it returns 0 in a task whose comm
- * is the "comm" parameter, and "armed" is above zero, the probe spins for
- * "delay_ms" milliseconds (once per arming). anon_vma_clone() has then
+ * A kretprobe on anon_vma_clone() (or the function named by "symbol" at
+ * load): when it returns (0, unless "check_ret" is off) in a task whose
+ * comm is the "comm" parameter, and "armed" is above zero, the probe spins
+ * for "delay_ms" milliseconds (once per arming). anon_vma_clone() has then
  * linked the destination VMA into the family's interval trees and dropped
  * the root lock, and its caller still holds the mm's mmap_lock for write:
  *   - anon_vma_fork(): the child's VMA has its chain and no anon_vma
@@ -14,13 +15,22 @@
  *   - __split_vma(): the new VMA is linked with its final boundary while
  *     the old VMA still covers it, and (on 6.1 always, later under the
  *     anon_vma lock) a huge PMD straddling that boundary is not split yet.
+ * With symbol=unmap_vmas check_ret=0, a munmap() is held after it has
+ * detached its VMAs and downgraded to the read lock, before it unlinks
+ * them from the anon_vma trees (unmap_region()).
+ * With symbol=__set_task_comm check_ret=0, an exec is held between its
+ * exec_mmap() and commit_creds() (begin_new_exec()): the new image's mm is
+ * in place, the old credentials still are.
  * The spin runs with preemption disabled on one CPU; the test dumps from
  * the other. Nothing is changed in the kernel's state.
  *
- * Parameters (/sys/module/mmctl_window/parameters/): comm, delay_ms,
- * armed (write N to arm N delays), hits (delays done).
+ *
+ * Parameters (/sys/module/mmctl_window/parameters/): symbol (at load),
+ * check_ret, comm, delay_ms, armed (write N to arm N delays), hits (delays
+ * done).
  */
 #include <linux/delay.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -31,6 +41,14 @@
 static char comm[TASK_COMM_LEN] = "mmctl-window";
 module_param_string(comm, comm, sizeof(comm), 0600);
 MODULE_PARM_DESC(comm, "only tasks with this comm are delayed");
+
+static char symbol[KSYM_NAME_LEN] = "anon_vma_clone";
+module_param_string(symbol, symbol, sizeof(symbol), 0400);
+MODULE_PARM_DESC(symbol, "the function whose return is delayed (at load)");
+
+static bool check_ret = true;
+module_param(check_ret, bool, 0600);
+MODULE_PARM_DESC(check_ret, "delay only when it returned 0");
 
 static unsigned int delay_ms = 2000;
 module_param(delay_ms, uint, 0600);
@@ -67,7 +85,8 @@ static int mmctl_window_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	unsigned int ms;
 
-	if (regs_return_value(regs) || strncmp(current->comm, comm, TASK_COMM_LEN))
+	if ((check_ret && regs_return_value(regs)) ||
+	    strncmp(current->comm, comm, TASK_COMM_LEN))
 		return 0;
 	if (atomic_dec_if_positive(&armed) < 0)
 		return 0;
@@ -80,17 +99,18 @@ static int mmctl_window_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe mmctl_window_probe = {
-	.kp.symbol_name = "anon_vma_clone",
 	.handler = mmctl_window_ret,
 	.maxactive = 4,
 };
 
 static int __init mmctl_window_init(void)
 {
-	int ret = register_kretprobe(&mmctl_window_probe);
+	int ret;
 
+	mmctl_window_probe.kp.symbol_name = symbol;
+	ret = register_kretprobe(&mmctl_window_probe);
 	if (ret)
-		pr_info("mmctl_window: no kretprobe on anon_vma_clone: %d\n", ret);
+		pr_info("mmctl_window: no kretprobe on %s: %d\n", symbol, ret);
 	return ret;
 }
 
