@@ -3,10 +3,11 @@
  * Per-VMA folio summary from an open-coded page-table walk (walk_page_range
  * and, from 6.5, pte_offset_map are not available to modules).
  *
- * Callers hold the target's mmap_lock for read and, for VMAs in an anon_vma
- * family, that family's root rwsem for read, which keeps the page tables of
- * every VMA in its trees from being freed (unlink_anon_vmas runs before
- * free_pgtables, under the root lock for write). Each PTE table is read
+ * Callers hold the target's mmap_lock for read, which keeps the target's
+ * own page tables; for another process's VMA (a family member), its
+ * family's root rwsem for read, which keeps the page tables of every VMA in
+ * its trees from being freed (unlink_anon_vmas runs before free_pgtables,
+ * under the root lock for write). Each PTE table is read
  * under its PTE lock after re-checking the PMD (pmd_same), inside RCU;
  * huge PMDs under the PMD lock. Nothing here allocates or sleeps under a
  * spinlock; the records are appended after the walk.

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Checker scaling: one synthetic family of N VMAs and N/10 anon_vmas,
- * checked repeatedly; prints time per VMA at each size side by side and
- * fails when time per VMA at the largest size exceeds 1.5x that at the
- * smallest. The anon_vma hierarchy has depth 3 at every size (root, then
- * a fan-out k per level), so chains are equally long and only the size
- * changes.
+ * checked repeatedly; prints time per VMA at each size side by side. The
+ * anon_vma hierarchy has depth 3 at every size (root, then a fan-out k per
+ * level), so chains are equally long and only the size changes.
+ *
+ * With --once, one check per size and nothing timed: tests/host/run counts
+ * its instructions with callgrind and asserts the linear scaling on them
+ * (time per VMA at 100k VMAs against 1k measures the machine's caches as
+ * much as the checker: 1.38x to 2.35x across runs of one unchanged build
+ * on these machines).
  *
  * glibc would hand the large scratch arrays of big sizes out as fresh
  * mmap()s, page-faulted and zeroed by the kernel on every check, while small
  * sizes reuse warm heap; mallopt() keeps freed memory in the heap for every
  * size, so the comparison measures the checker, not the allocator.
  *
- * usage: check_bench [N...]   (default 1000 100000)
+ * usage: check_bench [--once] [N...]   (default 1000 100000)
  */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "checkrun.h"
@@ -76,16 +81,34 @@ static double time_check(const struct snap *s, int reps, struct mmctl_check_resu
 
 int main(int argc, char **argv)
 {
-	int sizes[8] = { 1000, 100000 }, nsizes = 2;
+	int sizes[8] = { 1000, 100000 }, nsizes = 2, once = 0, first = 1;
 	double per[8];
 	int ok = 1;
 
 	mallopt(M_MMAP_THRESHOLD, 1 << 30);
 	mallopt(M_TRIM_THRESHOLD, 1 << 30);
-	if (argc > 1) {
+	if (argc > 1 && !strcmp(argv[1], "--once"))
+		once = first = 2;
+	if (argc > first) {
 		nsizes = 0;
-		for (int i = 1; i < argc && nsizes < 8; i++)
+		for (int i = first; i < argc && nsizes < 8; i++)
 			sizes[nsizes++] = atoi(argv[i]);
+	}
+	if (once) {
+		/* One check per size, for an instruction count (callgrind). */
+		for (int i = 0; i < nsizes; i++) {
+			struct mmctl_check_result res;
+			struct model m;
+			struct snap s;
+
+			build(&m, sizes[i]);
+			model_emit(&m, &s);
+			model_free(&m);
+			ok &= mm_check_buf(s.buf, s.len, NULL, NULL, &res) == 0 &&
+				!res.count[MMCTL_SEV_ERROR] && !res.count[MMCTL_SEV_WARNING];
+			snap_free(&s);
+		}
+		return ok ? 0 : 1;
 	}
 	printf("# %10s %10s %10s %10s %12s %12s %8s\n", "vmas", "anon_vmas", "chain",
 	       "tree", "check ms", "ns/vma", "errors");
@@ -107,9 +130,8 @@ int main(int argc, char **argv)
 		ok &= t > 0 && res.count[MMCTL_SEV_ERROR] == 0 && res.count[MMCTL_SEV_WARNING] == 0;
 		snap_free(&s);
 	}
-	printf("# time per VMA at %d: %.1f ns, at %d: %.1f ns, ratio %.2f (limit 1.50)\n",
+	printf("# time per VMA at %d: %.1f ns, at %d: %.1f ns, ratio %.2f (instructions: tests/host/run)\n",
 	       sizes[0], per[0], sizes[nsizes - 1], per[nsizes - 1], per[nsizes - 1] / per[0]);
-	tap_result("check scales linearly: ns/VMA at largest <= 1.5x at smallest, clean family",
-		   ok && per[nsizes - 1] <= 1.5 * per[0]);
+	tap_result("check_bench: a clean family of every size checks clean", ok);
 	return tap_failed ? 1 : 0;
 }
