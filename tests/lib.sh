@@ -86,8 +86,8 @@ run_workloads() {
 	tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 "$@" \
 		--timeout "${MMCTL_WORKLOAD_TIMEOUT:-900}" -- \
 		env MMCTL_KO="$ko" MMCTL_WINMOD="${ko%/module/mmctl.ko}/tests/winmod/mmctl_window.ko" \
-		MMCTL_RESULTS_NAME="$name" MMCTL_STRESSNG_SECONDS="${MMCTL_STRESSNG_SECONDS:-60}" \
-		MMCTL_SELFTEST_SECONDS="${MMCTL_SELFTEST_SECONDS:-20}" tests/guest/run-workloads
+		MMCTL_RESULTS_NAME="$name" MMCTL_STRESSNG_SECONDS="${MMCTL_STRESSNG_SECONDS:-45}" \
+		MMCTL_SELFTEST_SECONDS="${MMCTL_SELFTEST_SECONDS:-12}" tests/guest/run-workloads
 	rc=$?
 	t_guest_batch "${prefix}workloads: " $rc
 }
