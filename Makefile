@@ -14,7 +14,8 @@ export KDIR KVER KERNELS
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli clean check check-run check-debug check-debug-run bench bench-run demo demo-run deps checkpatch install
+.PHONY: all module cli clean check check-run check-debug check-debug-run check-kernel check-kernel-run \
+	lab lab-run bench bench-run demo demo-run deps checkpatch install
 
 all: module cli
 
@@ -57,6 +58,25 @@ check-debug: deps
 
 check-debug-run:
 	./tests/run-all --debug-only
+
+# The guest suite on a kernel tree you configured and built (with the
+# options of tests/vm/mmctl.config): make check-kernel KSRC=/path/to/linux
+check-kernel: deps
+	@$(MAKE) --no-print-directory check-kernel-run
+
+check-kernel-run:
+	@test -n "$(KSRC)" || { echo "make check-kernel: say which tree: KSRC=DIR (configured and built)" >&2; exit 2; }
+	./tests/run-all --tree "$(KSRC)"
+
+# What a kernel patch changes in the anon_vma state: base and patched trees
+# booted with the same scenarios, compared by structure (docs/lab.md).
+# make lab PATCH=FILE [BASE=DIR]   (BASE: default the cached debug kernel)
+lab: deps
+	@$(MAKE) --no-print-directory lab-run
+
+lab-run: all
+	@test -n "$(PATCH)" || { echo "make lab: say which patch: PATCH=FILE [BASE=DIR]" >&2; exit 2; }
+	./tests/lab/run-lab "$(PATCH)" $(BASE)
 
 # The performance benchmark (not part of check, which runs its smoke
 # version): one 4 GiB guest boot, figures side by side with /proc baselines.

@@ -76,6 +76,16 @@ copy_module_sources() {
 		-o -name modules.order -o -name Module.symvers \) -delete
 }
 
+# build_kmod KSRC DIR LOG: mmctl.ko and the test module built against the
+# kernel tree KSRC in DIR (a fresh copy of the sources), output in LOG.
+build_kmod() {
+	local ksrc=$1 dir=$2 log=$3
+	rm -rf "$dir"
+	copy_module_sources "$dir"
+	make -s -C "$ksrc" M="$dir" modules >"$log" 2>&1 &&
+		make -s -C "$ksrc" M="$dir/tests/winmod" modules >>"$log" 2>&1
+}
+
 # run_workloads PREFIX RESULTS_NAME KO VM-RUN-ARGS...: the workload batch
 # (tests/guest/run-workloads: stress-ng and the kernel's mm selftests under
 # mmctl check) in a boot of its own, 2 GiB in two NUMA nodes (the migration
