@@ -3,7 +3,11 @@
  * Run fork-topology scenarios (tests/topologies/NAME.topo) with real
  * processes and compare the module's dumps with their expectations.
  *
- * usage: runner [--mmctl PATH] FILE...
+ * usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...
+ * --lab DIR (make lab): at each point where the scenario states
+ * expectations, save every live process's `mmctl -j dump` into
+ * DIR/SCENARIO/SNAP-PROC.json, and record each expectation's outcome in
+ * DIR/SCENARIO/expects.txt instead of stopping at the first that fails.
  * One scenario per child process (a crash or hang fails that scenario
  * only; 120 s limit each), kselftest-style "ok"/"not ok" lines, results
  * recorded for make check, and a closing "N passed, N failed" line.
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +65,11 @@ struct run {
 	int compare;		/* --compare: module and BPF dumps must agree */
 	int unseen;		/* expectations BPF cannot see */
 	int compared;
+	const char *lab;	/* --lab DIR */
+	char labdir[4096];
+	FILE *expects;
+	int snaps;
+	int lab_fails;		/* expectations that failed under --lab */
 };
 
 static const char *text_of(const struct run *r, int line)
@@ -762,10 +772,58 @@ static int kernel_at_least(const char *want)
 	return x > a || (x == a && y >= b);
 }
 
+/*
+ * make lab: `mmctl -j -o DIR/SNAP-PROC.json dump PID` of every live process,
+ * and "PROC PID" lines in DIR/pids. 0, or -1 when a dump failed.
+ */
+static int lab_snapshot(struct run *r)
+{
+	char path[4200], file[4300];
+	FILE *pids;
+	int ret = 0;
+
+	r->snaps++;
+	snprintf(path, sizeof(path), "%s/pids", r->labdir);
+	pids = fopen(path, "a");
+	for (int i = 0; i < r->np; i++) {
+		char pid[16];
+		pid_t c;
+		int st = 0;
+
+		if (!r->p.alive[i])
+			continue;
+		snprintf(pid, sizeof(pid), "%d", (int)r->p.pid[i]);
+		snprintf(file, sizeof(file), "%s/%02d-%s.json", r->labdir, r->snaps, r->pname[i]);
+		if (pids)
+			fprintf(pids, "%d %s %s\n", r->snaps, r->pname[i], pid);
+		c = fork();
+		if (c == 0) {
+			execl(r->mmctl, r->mmctl, "-j", "-o", file, "dump", pid, (char *)NULL);
+			_exit(127);
+		}
+		if (c < 0 || waitpid(c, &st, 0) < 0 || !WIFEXITED(st) ||
+		    (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
+			printf("#   lab: dump of %s (pid %s) at snapshot %d failed\n",
+			       r->pname[i], pid, r->snaps);
+			ret = -1;
+		}
+	}
+	if (pids)
+		fclose(pids);
+	/* The scenario's mapping names, to name VMAs by them across boots. */
+	snprintf(path, sizeof(path), "%s/maps", r->labdir);
+	pids = fopen(path, "w");
+	for (int i = 0; pids && i < r->nm; i++)
+		fprintf(pids, "%s 0x%lx %lu\n", r->maps[i].name, r->maps[i].addr, r->maps[i].pages);
+	if (pids)
+		fclose(pids);
+	return ret;
+}
+
 /* Runs in a child: 0 pass, 1 fail. */
 static int run_scenario(struct run *r)
 {
-	int ret = 0;
+	int ret = 0, acted = 0;
 
 	r->pg = sysconf(_SC_PAGESIZE);
 	if (procs_init(&r->p)) {
@@ -774,23 +832,45 @@ static int run_scenario(struct run *r)
 	}
 	for (size_t i = 0; i < r->t->nsteps && !ret; i++) {
 		r->cur = &r->t->steps[i];
+		if (r->lab && r->cur->kind >= E_ANON_VMA) {
+			int e = 0;
+
+			/* One snapshot per group of expectations. */
+			if (acted && lab_snapshot(r))
+				ret = -1;
+			acted = 0;
+			if (!ret)
+				e = expect(r, r->cur);
+			r->lab_fails += !!e;
+			if (r->expects)
+				fprintf(r->expects, "%d %d %s %s\n", r->snaps, r->cur->line,
+					e ? "fail" : "ok", text_of(r, r->cur->line));
+			continue;
+		}
+		acted = r->cur->kind < E_ANON_VMA;
 		ret = r->cur->kind >= E_ANON_VMA ? expect(r, r->cur) : action(r, r->cur);
 		if (!ret && r->compare && r->cur->kind >= E_ANON_VMA && r->cur->proc[0]) {
 			ret = compare(r, r->cur->proc);
 			r->compared++;
 		}
 	}
+	if (r->lab && acted && !ret)
+		ret = lab_snapshot(r);
 	procs_cleanup(&r->p);
+	if (r->expects)
+		fclose(r->expects);
 	if (r->unseen)
 		printf("#   %d expectations not visible to the BPF backend (page tables)\n", r->unseen);
 	if (r->compare)
 		printf("#   module and BPF dumps agreed at %d points\n", r->compared);
-	return ret ? 1 : 0;
+	if (r->lab)
+		printf("#   lab: %d snapshots, %d expectations failed\n", r->snaps, r->lab_fails);
+	return ret || r->lab_fails ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *mmctl = getenv("MMCTL");
+	const char *mmctl = getenv("MMCTL"), *lab = NULL;
 	int first = 1, passed = 0, failed = 0, skipped = 0, bpf = 0, cmp = 0;
 
 	while (argc > first + 1 && !strncmp(argv[first], "--", 2)) {
@@ -801,13 +881,20 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[first], "--mmctl")) {
 			mmctl = argv[first + 1];
+		} else if (!strcmp(argv[first], "--lab")) {
+			lab = argv[first + 1];
 		} else if (!strcmp(argv[first], "--backend") && !strcmp(argv[first + 1], "bpf")) {
 			bpf = 1;
 		} else if (strcmp(argv[first], "--backend") || strcmp(argv[first + 1], "kmod")) {
-			fprintf(stderr, "usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] FILE...\n");
+			fprintf(stderr, "usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...\n");
 			return 2;
 		}
 		first += 2;
+	}
+	if (lab && (!mmctl || (mkdir(lab, 0755) < 0 && errno != EEXIST))) {
+		fprintf(stderr, "runner: --lab needs MMCTL (or --mmctl) and a directory: %s\n",
+			mmctl ? strerror(errno) : "no mmctl");
+		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..%d\n", argc - first);
@@ -841,8 +928,21 @@ int main(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			struct run r = { .file = argv[i], .t = &t, .mmctl = mmctl, .bpf = bpf,
-					 .compare = cmp };
+					 .compare = cmp, .lab = lab };
 
+			if (lab) {
+				const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+				char path[4200];
+
+				snprintf(r.labdir, sizeof(r.labdir), "%s/%.*s", lab,
+					 (int)strcspn(base, "."), base);
+				if (mkdir(r.labdir, 0755) < 0 && errno != EEXIST) {
+					printf("#   lab: mkdir %s: %s\n", r.labdir, strerror(errno));
+					_exit(1);
+				}
+				snprintf(path, sizeof(path), "%s/expects.txt", r.labdir);
+				r.expects = fopen(path, "w");
+			}
 			setpgid(0, 0);	/* its processes: one group to kill */
 			alarm(SCENARIO_TIMEOUT);
 			_exit(run_scenario(&r));
