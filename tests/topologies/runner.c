@@ -5,7 +5,7 @@
  *
  * usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...
  * --lab DIR (make lab): at each point where the scenario states
- * expectations, save every live process's `mmctl -j dump` into
+ * expectations, save every live process's dump as `mmctl -j dump` gives it into
  * DIR/SCENARIO/SNAP-PROC.json, and record each expectation's outcome in
  * DIR/SCENARIO/expects.txt instead of stopping at the first that fails.
  * One scenario per child process (a crash or hang fails that scenario
@@ -29,6 +29,7 @@
 #include "../lib/tap.h"
 #include "checkrun.h"
 #include "dump.h"
+#include "json.h"
 #include "topo.h"
 
 #define MAXMAPS 32
@@ -772,51 +773,82 @@ static int kernel_at_least(const char *want)
 	return x > a || (x == a && y >= b);
 }
 
+struct verdicts {
+	struct mmctl_violation *v;
+	size_t n, cap;
+};
+
+static void collect(void *arg, const struct mmctl_violation *v)
+{
+	struct verdicts *vs = arg;
+
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? 2 * vs->cap : 16;
+		struct mmctl_violation *nv = realloc(vs->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return;
+		vs->v = nv;
+		vs->cap = cap;
+	}
+	vs->v[vs->n++] = *v;
+}
+
 /*
- * make lab: `mmctl -j -o DIR/SNAP-PROC.json dump PID` of every live process,
- * and "PROC PID" lines in DIR/pids. 0, or -1 when a dump failed.
+ * make lab: what `mmctl -j dump PID` prints (dump, folios, the checker's
+ * verdicts), of every live process, into DIR/SNAP-PROC.json, in process
+ * (a CLI per dump is seconds on a KASAN kernel); "SNAP PROC PID" lines in
+ * DIR/pids, the scenario's mappings in DIR/maps. 0, or -1 when a dump
+ * failed.
  */
 static int lab_snapshot(struct run *r)
 {
 	char path[4200], file[4300];
-	FILE *pids;
+	FILE *f;
 	int ret = 0;
 
 	r->snaps++;
 	snprintf(path, sizeof(path), "%s/pids", r->labdir);
-	pids = fopen(path, "a");
+	f = fopen(path, "a");
 	for (int i = 0; i < r->np; i++) {
-		char pid[16];
-		pid_t c;
-		int st = 0;
+		struct verdicts vs = { 0 };
+		struct mmctl_check_result res;
+		struct json_object *j;
+		struct mm_dump d;
+		int e;
 
 		if (!r->p.alive[i])
 			continue;
-		snprintf(pid, sizeof(pid), "%d", (int)r->p.pid[i]);
+		if (f)
+			fprintf(f, "%d %s %d\n", r->snaps, r->pname[i], (int)r->p.pid[i]);
 		snprintf(file, sizeof(file), "%s/%02d-%s.json", r->labdir, r->snaps, r->pname[i]);
-		if (pids)
-			fprintf(pids, "%d %s %s\n", r->snaps, r->pname[i], pid);
-		c = fork();
-		if (c == 0) {
-			execl(r->mmctl, r->mmctl, "-j", "-o", file, "dump", pid, (char *)NULL);
-			_exit(127);
+		e = r->bpf ? mm_dump_bpf(&d, r->p.pid[i], 0) : mm_dump_kmod(&d, r->p.pid[i], 0);
+		if (e) {
+			printf("#   lab: dump of %s (pid %d) at snapshot %d failed: %s\n",
+			       r->pname[i], (int)r->p.pid[i], r->snaps, strerror(-e));
+			ret = -1;
+			continue;
 		}
-		if (c < 0 || waitpid(c, &st, 0) < 0 || !WIFEXITED(st) ||
-		    (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 1)) {
-			printf("#   lab: dump of %s (pid %s) at snapshot %d failed\n",
-			       r->pname[i], pid, r->snaps);
+		if (mm_check_buf(d.buf, d.len, collect, &vs, &res))
+			ret = -1;
+		j = mm_dump_to_json(&d, r->bpf ? "bpf" : "kmod", vs.v, vs.n);
+		if (!j || json_object_to_file_ext(file, j, JSON_C_TO_STRING_PLAIN) < 0) {
+			printf("#   lab: cannot write %s\n", file);
 			ret = -1;
 		}
+		json_object_put(j);
+		free(vs.v);
+		mm_dump_free(&d);
 	}
-	if (pids)
-		fclose(pids);
+	if (f)
+		fclose(f);
 	/* The scenario's mapping names, to name VMAs by them across boots. */
 	snprintf(path, sizeof(path), "%s/maps", r->labdir);
-	pids = fopen(path, "w");
-	for (int i = 0; pids && i < r->nm; i++)
-		fprintf(pids, "%s 0x%lx %lu\n", r->maps[i].name, r->maps[i].addr, r->maps[i].pages);
-	if (pids)
-		fclose(pids);
+	f = fopen(path, "w");
+	for (int i = 0; f && i < r->nm; i++)
+		fprintf(f, "%s 0x%lx %lu\n", r->maps[i].name, r->maps[i].addr, r->maps[i].pages);
+	if (f)
+		fclose(f);
 	return ret;
 }
 
@@ -891,9 +923,8 @@ int main(int argc, char **argv)
 		}
 		first += 2;
 	}
-	if (lab && (!mmctl || (mkdir(lab, 0755) < 0 && errno != EEXIST))) {
-		fprintf(stderr, "runner: --lab needs MMCTL (or --mmctl) and a directory: %s\n",
-			mmctl ? strerror(errno) : "no mmctl");
+	if (lab && mkdir(lab, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "runner: --lab %s: %s\n", lab, strerror(errno));
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
