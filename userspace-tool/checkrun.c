@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "checkrun.h"
+#include "dump.h"
 
 struct run {
 	const char *buf;
@@ -53,4 +54,36 @@ int mm_check_buf(const void *buf, size_t len, mm_report_fn report, void *arg,
 	};
 
 	return mmctl_check(&ops, res);
+}
+
+struct vlist {
+	struct mmctl_violation *v;
+	size_t n, cap;
+};
+
+static void vlist_add(void *arg, const struct mmctl_violation *v)
+{
+	struct vlist *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct mmctl_violation *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *v;
+}
+
+int mm_check_dump(const struct mm_dump *d, struct mmctl_violation **v, size_t *nv,
+		  struct mmctl_check_result *res)
+{
+	struct vlist l = { 0 };
+	int r = mm_check_buf(d->buf, d->len, vlist_add, &l, res);
+
+	*v = l.v;
+	*nv = l.n;
+	return r;
 }

@@ -154,38 +154,6 @@ int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,
 	return mm_get_dump(cmd, argv[1], d, backend);
 }
 
-struct vlist {
-	struct mmctl_violation *v;
-	size_t n, cap;
-};
-
-static void vlist_add(void *arg, const struct mmctl_violation *v)
-{
-	struct vlist *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct mmctl_violation *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return;
-		l->v = nv;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *v;
-}
-
-int mm_check_dump(const struct mm_dump *d, struct mmctl_violation **v, size_t *nv,
-		  struct mmctl_check_result *res)
-{
-	struct vlist l = { 0 };
-	int r = mm_check_buf(d->buf, d->len, vlist_add, &l, res);
-
-	*v = l.v;
-	*nv = l.n;
-	return r;
-}
-
 void mm_print_json(struct json_object *j)
 {
 	int fl = opts.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../lib/check.h"
+#include "checkrun.h"
 #include "dump.h"
 
 /* Exit codes (mmctl help, mmctl(8)). */
@@ -60,9 +61,6 @@ int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char 
  * argument count is checked. */
 int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,
 		  const char **backend);
-/* Run the checker; the verdicts (caller frees *v) and counts. */
-int mm_check_dump(const struct mm_dump *d, struct mmctl_violation **v, size_t *nv,
-		  struct mmctl_check_result *res);
 /* Print @j (json-c object) to the output, pretty with -p; puts it. */
 struct json_object;
 void mm_print_json(struct json_object *j);

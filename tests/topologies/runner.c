@@ -773,27 +773,6 @@ static int kernel_at_least(const char *want)
 	return x > a || (x == a && y >= b);
 }
 
-struct verdicts {
-	struct mmctl_violation *v;
-	size_t n, cap;
-};
-
-static void collect(void *arg, const struct mmctl_violation *v)
-{
-	struct verdicts *vs = arg;
-
-	if (vs->n == vs->cap) {
-		size_t cap = vs->cap ? 2 * vs->cap : 16;
-		struct mmctl_violation *nv = realloc(vs->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return;
-		vs->v = nv;
-		vs->cap = cap;
-	}
-	vs->v[vs->n++] = *v;
-}
-
 /*
  * make lab: what `mmctl -j dump PID` prints (dump, folios, the checker's
  * verdicts), of every live process, into DIR/SNAP-PROC.json, in process
@@ -811,8 +790,9 @@ static int lab_snapshot(struct run *r)
 	snprintf(path, sizeof(path), "%s/pids", r->labdir);
 	f = fopen(path, "a");
 	for (int i = 0; i < r->np; i++) {
-		struct verdicts vs = { 0 };
+		struct mmctl_violation *v = NULL;
 		struct mmctl_check_result res;
+		size_t nv = 0;
 		struct json_object *j;
 		struct mm_dump d;
 		int e;
@@ -829,15 +809,15 @@ static int lab_snapshot(struct run *r)
 			ret = -1;
 			continue;
 		}
-		if (mm_check_buf(d.buf, d.len, collect, &vs, &res))
+		if (mm_check_dump(&d, &v, &nv, &res))
 			ret = -1;
-		j = mm_dump_to_json(&d, r->bpf ? "bpf" : "kmod", vs.v, vs.n);
+		j = mm_dump_to_json(&d, r->bpf ? "bpf" : "kmod", v, nv);
 		if (!j || json_object_to_file_ext(file, j, JSON_C_TO_STRING_PLAIN) < 0) {
 			printf("#   lab: cannot write %s\n", file);
 			ret = -1;
 		}
 		json_object_put(j);
-		free(vs.v);
+		free(v);
 		mm_dump_free(&d);
 	}
 	if (f)
