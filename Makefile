@@ -70,13 +70,14 @@ check-kernel-run:
 
 # What a kernel patch changes in the anon_vma state: base and patched trees
 # booted with the same scenarios, compared by structure (docs/lab.md).
-# make lab PATCH=FILE [BASE=DIR]   (BASE: default the cached debug kernel)
+# make lab PATCH=FILE [BASE=DIR] [EXPECT=FILE]   (BASE: default the cached
+# debug kernel; EXPECT: what the comparison must show, labdiff --expect)
 lab: deps
 	@$(MAKE) --no-print-directory lab-run
 
 lab-run: all
-	@test -n "$(PATCH)" || { echo "make lab: say which patch: PATCH=FILE [BASE=DIR]" >&2; exit 2; }
-	./tests/lab/run-lab "$(PATCH)" $(BASE)
+	@test -n "$(PATCH)" || { echo "make lab: say which patch: PATCH=FILE [BASE=DIR] [EXPECT=FILE]" >&2; exit 2; }
+	./tests/lab/run-lab $(if $(EXPECT),--expect "$(EXPECT)") "$(PATCH)" $(BASE)
 
 # The performance benchmark (not part of check, which runs its smoke
 # version): one 4 GiB guest boot, figures side by side with /proc baselines.
