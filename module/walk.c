@@ -59,6 +59,7 @@ struct mmctl_vma_snap {
 struct mmctl_walk {
 	struct mmctl_out *out;
 	struct mm_struct *mm;		/* target */
+	struct task_struct *task;	/* target's, pinned by the caller */
 	u32 flags;			/* MMCTL_DUMP_* */
 	struct vm_area_struct **vmas;	/* target VMAs, address order */
 	unsigned long *emitted;		/* which of them have a record */
@@ -167,6 +168,9 @@ static bool mmctl_owner(struct mmctl_walk *w, struct mm_struct *mm,
 
 	rcu_read_lock();
 	t = mmctl_mm_owner(mm);
+	/* Without mm->owner (no CONFIG_MEMCG), the target's is still known. */
+	if (!t && mm == w->mm)
+		t = w->task;
 	if (!t) {
 		rcu_read_unlock();
 		*flags |= MMCTL_VMAF_NO_OWNER;
@@ -779,6 +783,7 @@ static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
 	bool raced;
 	int ret;
 
+	w->task = task;
 	mmctl_out_mark(w->out, &start);
 restart:
 	ret = mmctl_collect_vmas(w);
