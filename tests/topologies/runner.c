@@ -847,12 +847,14 @@ static int run_scenario(struct run *r)
 		if (r->lab && r->cur->kind >= E_ANON_VMA) {
 			int e = 0;
 
-			/* One snapshot per group of expectations. */
+			/*
+			 * One snapshot per group of expectations; one that
+			 * could not be taken fails the expectation it is for.
+			 */
 			if (acted && lab_snapshot(r))
 				ret = -1;
 			acted = 0;
-			if (!ret)
-				e = expect(r, r->cur);
+			e = ret ? 1 : expect(r, r->cur);
 			r->lab_fails += !!e;
 			if (r->expects)
 				fprintf(r->expects, "%d %d %s %s\n", r->snaps, r->cur->line,
