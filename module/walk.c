@@ -168,8 +168,12 @@ static bool mmctl_owner(struct mmctl_walk *w, struct mm_struct *mm,
 
 	rcu_read_lock();
 	t = mmctl_mm_owner(mm);
-	/* Without mm->owner (no CONFIG_MEMCG), the target's is still known. */
-	if (!t && mm == w->mm)
+	/*
+	 * Without mm->owner (no CONFIG_MEMCG) the target's own mm still has a
+	 * known user: the target, while it has not exec'd away from it.
+	 */
+	if (!IS_ENABLED(CONFIG_MEMCG) && !t && mm == w->mm &&
+	    READ_ONCE(w->task->mm) == mm)
 		t = w->task;
 	if (!t) {
 		rcu_read_unlock();
