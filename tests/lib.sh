@@ -89,11 +89,12 @@ build_kmod() {
 # run_workloads PREFIX RESULTS_NAME KO VM-RUN-ARGS...: the workload batch
 # (tests/guest/run-workloads: stress-ng and the kernel's mm selftests under
 # mmctl check) in a boot of its own, 2 GiB in two NUMA nodes (the migration
-# and ksm -N selftests need two), results into RESULTS_NAME.
+# and ksm -N selftests need two) and 3 CPUs (migration needs 3: one node
+# has 2), results into RESULTS_NAME.
 run_workloads() {
 	local prefix=$1 name=$2 ko=$3 rc
 	shift 3
-	tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 "$@" \
+	tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 --cpus "${MMCTL_WORKLOAD_CPUS:-3}" "$@" \
 		--timeout "${MMCTL_WORKLOAD_TIMEOUT:-900}" -- \
 		env MMCTL_KO="$ko" MMCTL_WINMOD="${ko%/module/mmctl.ko}/tests/winmod/mmctl_window.ko" \
 		MMCTL_RESULTS_NAME="$name" MMCTL_STRESSNG_SECONDS="${MMCTL_STRESSNG_SECONDS:-45}" \
