@@ -630,21 +630,71 @@ static int compare(struct run *r, const char *proc)
 	return ret;
 }
 
-static int ksm_wait(struct run *r, const struct topo_step *s)
+/*
+ * KSM's knobs as a merge step needs them, and their values before: put
+ * back after the step, whatever its outcome. Left on, ksmd went on
+ * scanning at 10000 pages per 10 ms after make check's host tests, through
+ * every QEMU guest's (mergeable) RAM for the rest of the run: a fifth of a
+ * CPU on these 2-CPU machines.
+ */
+#define KSM_KNOBS 3
+static const char *const ksm_knobs[KSM_KNOBS][2] = {
+	{ "/sys/kernel/mm/ksm/pages_to_scan", "10000" },
+	{ "/sys/kernel/mm/ksm/sleep_millisecs", "10" },
+	{ "/sys/kernel/mm/ksm/run", "1" },
+};
+
+static int ksm_write(const char *path, const char *val)
 {
-	static const char *const knobs[][2] = {
-		{ "/sys/kernel/mm/ksm/pages_to_scan", "10000" },
-		{ "/sys/kernel/mm/ksm/sleep_millisecs", "10" },
-		{ "/sys/kernel/mm/ksm/run", "1" },
-	};
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	if (fputs(val, f) < 0) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+/* Put back what ksm_set() found, run first (stops ksmd); 0 when all were. */
+static int ksm_restore(char old[KSM_KNOBS][32], size_t n)
+{
+	int ret = 0;
+
+	while (n--)
+		if (old[n][0] && ksm_write(ksm_knobs[n][0], old[n]))
+			ret = -1;
+	return ret;
+}
+
+/* Save each knob, then set it; on a failure put back those already set. */
+static int ksm_set(char old[KSM_KNOBS][32])
+{
+	for (size_t i = 0; i < KSM_KNOBS; i++) {
+		FILE *f = fopen(ksm_knobs[i][0], "r");
+
+		old[i][0] = 0;
+		if (!f || !fgets(old[i], 32, f)) {
+			if (f)
+				fclose(f);
+			ksm_restore(old, i);
+			return -1;
+		}
+		fclose(f);
+		old[i][strcspn(old[i], "\n")] = 0;
+		if (ksm_write(ksm_knobs[i][0], ksm_knobs[i][1])) {
+			ksm_restore(old, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int ksm_merged(struct run *r, const struct topo_step *s)
+{
 	struct mapping *m = map_of(r, s->map, 0);
 
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		FILE *f = fopen(knobs[i][0], "w");
-
-		if (!f || fputs(knobs[i][1], f) < 0 || fclose(f))
-			return fail(r, "cannot set %s (KSM unavailable?)", knobs[i][0]);
-	}
 	for (int t = 0; t < 600; t++) {
 		struct mm_dump d;
 		const struct mmctl_rec_vma *v;
@@ -676,6 +726,19 @@ static int ksm_wait(struct run *r, const struct topo_step *s)
 		usleep(50000);
 	}
 	return fail(r, "KSM did not merge %lu pages of %s within 30 s", s->count, s->map);
+}
+
+static int ksm_wait(struct run *r, const struct topo_step *s)
+{
+	char old[KSM_KNOBS][32];
+	int ret;
+
+	if (ksm_set(old))
+		return fail(r, "cannot set KSM's knobs in /sys/kernel/mm/ksm (KSM unavailable?)");
+	ret = ksm_merged(r, s);
+	if (ksm_restore(old, KSM_KNOBS) && !ret)
+		ret = fail(r, "cannot put KSM's knobs back in /sys/kernel/mm/ksm");
+	return ret;
 }
 
 static int action(struct run *r, const struct topo_step *s)
