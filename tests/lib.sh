@@ -98,7 +98,7 @@ run_workloads() {
 		--timeout "${MMCTL_WORKLOAD_TIMEOUT:-900}" -- \
 		env MMCTL_KO="$ko" MMCTL_WINMOD="${ko%/module/mmctl.ko}/tests/winmod/mmctl_window.ko" \
 		MMCTL_RESULTS_NAME="$name" MMCTL_STRESSNG_SECONDS="${MMCTL_STRESSNG_SECONDS:-45}" \
-		MMCTL_SELFTEST_SECONDS="${MMCTL_SELFTEST_SECONDS:-12}" MMCTL_SELFTEST_ALL="${MMCTL_SELFTEST_ALL:-1}" \
+		MMCTL_SELFTEST_SECONDS="${MMCTL_SELFTEST_SECONDS:-10}" MMCTL_SELFTEST_ALL="${MMCTL_SELFTEST_ALL:-1}" \
 		tests/guest/run-workloads
 	rc=$?
 	t_guest_batch "${prefix}workloads: " $rc
