@@ -32,6 +32,8 @@ struct mmctl_fw {
 	struct vm_area_struct *vma;
 	const void *root;		/* the VMA's family, for IDs */
 	struct mmctl_page_range *pr;	/* or NULL */
+	const struct mmctl_yield *yield; /* or NULL: under a root rwsem */
+	struct anon_vma *anon_vma;	/* vma->anon_vma when the walk began */
 	struct mmctl_folio_av_slot *slots;
 	unsigned int nr_slots;
 	unsigned int hit;	/* last slot that matched */
@@ -264,7 +266,17 @@ again:
 	rcu_read_unlock();
 }
 
-static void mmctl_walk_range(struct mmctl_fw *f)
+/* Between two page tables: 1 when the mmap_lock was given up and retaken. */
+static int mmctl_fw_yield(struct mmctl_fw *f)
+{
+	if (!f->yield) {
+		cond_resched();
+		return 0;
+	}
+	return f->yield->fn(f->yield->arg, f->vma, f->anon_vma);
+}
+
+static int mmctl_walk_range(struct mmctl_fw *f)
 {
 	struct mm_struct *mm = f->vma->vm_mm;
 	unsigned long addr = f->vma->vm_start, end = f->vma->vm_end;
@@ -273,6 +285,7 @@ static void mmctl_walk_range(struct mmctl_fw *f)
 	p4d_t *p4d;
 	pud_t *pud;
 	pmd_t *pmd;
+	int ret;
 
 	for (; addr < end; addr = next) {
 		pgd = pgd_offset(mm, addr);
@@ -291,9 +304,20 @@ static void mmctl_walk_range(struct mmctl_fw *f)
 		for (pmd = pmd_offset(pud, addr); addr < next; addr = pnext, pmd++) {
 			pnext = pmd_addr_end(addr, next);
 			mmctl_walk_pmd(f, pmd, addr, pnext);
-			cond_resched();
+			ret = mmctl_fw_yield(f);
+			if (ret < 0)
+				return ret;
+			if (ret) {
+				/*
+				 * The lock was let go: no table pointer is
+				 * kept across that, descend again from pnext.
+				 */
+				next = pnext;
+				break;
+			}
 		}
 	}
+	return 0;
 }
 
 /* PAGE records for the range slots inside @vma, then clear them. */
@@ -325,11 +349,14 @@ static int mmctl_emit_pages(struct mmctl_out *out, struct mmctl_fw *f, u64 vma_i
 
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		      u64 vma_id, const void *root, struct mmctl_folio_av_slot *slots,
-		      unsigned int nr_slots, struct mmctl_page_range *pr)
+		      unsigned int nr_slots, struct mmctl_page_range *pr,
+		      const struct mmctl_yield *yield)
 {
-	struct mmctl_fw fw = { .vma = vma, .root = root, .pr = pr }, *f = &fw;
+	struct mmctl_fw fw = { .vma = vma, .root = root, .pr = pr, .yield = yield,
+			       .anon_vma = READ_ONCE(vma->anon_vma) }, *f = &fw;
 	struct mmctl_rec_folios *r;
 	unsigned int k, i;
+	int ret;
 
 	f->slots = slots;
 	f->nr_slots = nr_slots;
@@ -343,10 +370,13 @@ int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		memset(&pr->slots[(lo - pr->start) >> PAGE_SHIFT], 0,
 		       ((hi - lo) >> PAGE_SHIFT) * sizeof(*pr->slots));
 	}
-	if (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_IO | VM_SHARED))
+	if (vma->vm_flags & (VM_HUGETLB | VM_PFNMAP | VM_IO | VM_SHARED)) {
 		f->sum.flags |= MMCTL_FOLIOSF_SKIPPED;
-	else
-		mmctl_walk_range(f);
+	} else {
+		ret = mmctl_walk_range(f);
+		if (ret)
+			return ret;
+	}
 	f->sum.flags |= (f->sum.flags & MMCTL_FOLIOSF_SKIPPED) ? 0 : MMCTL_FOLIOSF_WALKED;
 
 	r = MMCTL_REC(out, MMCTL_REC_FOLIOS, mmctl_rec_folios);

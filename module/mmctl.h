@@ -97,9 +97,23 @@ struct mmctl_page_range {
 	struct mmctl_page_slot *slots;
 };
 
+/*
+ * A walk under the target's mmap_lock alone (no root rwsem) may give that
+ * lock up between page tables: @fn returns 0 (the lock was kept), 1 (given
+ * up and retaken with the VMA list unchanged and @vma's anon_vma still
+ * @anon_vma: page-table pointers must be looked up again) or a negative
+ * error (-ESTALE: something changed, the dump restarts; -EINTR: not
+ * retaken).
+ */
+struct mmctl_yield {
+	int (*fn)(void *arg, struct vm_area_struct *vma, struct anon_vma *anon_vma);
+	void *arg;
+};
+
 int mmctl_walk_folios(struct mmctl_out *out, struct vm_area_struct *vma,
 		      u64 vma_id, const void *root, struct mmctl_folio_av_slot *slots,
-		      unsigned int nr_slots, struct mmctl_page_range *pr);
+		      unsigned int nr_slots, struct mmctl_page_range *pr,
+		      const struct mmctl_yield *yield);
 
 /* text.c: growable text buffers and the dump rendered one object a line. */
 struct mmctl_tbuf {

@@ -44,8 +44,9 @@ unsigned long mmctl_max_dump_bytes = 256UL << 20;
  * Bounded lock holds (docs/module.md, "Lock holds"): the target's own folios
  * are walked after the family's root rwsem is released, a root rwsem that a
  * writer waits for is given up (the family walked again), and the target's
- * mmap_lock is given up between families when contended or held longer
- * than its budget. Off: the walk of ABI 1, for make bench's side-by-side.
+ * mmap_lock is given up between families and between page tables of the
+ * target's own VMAs when contended or held longer than its budget. Off:
+ * the walk of ABI 1, for make bench's side-by-side.
  */
 bool mmctl_lock_breaks = true;
 
@@ -53,7 +54,7 @@ bool mmctl_lock_breaks = true;
 struct mmctl_vma_snap {
 	struct vm_area_struct *vma;
 	unsigned long start, end, pgoff, flags;
-	struct anon_vma *anon_vma;
+	struct anon_vma *anon_vma, *root;
 };
 
 struct mmctl_walk {
@@ -85,6 +86,7 @@ struct mmctl_walk {
 	u64 max_root_lock_ns, mmap_lock_ns, max_mmap_lock_ns;
 	u32 root_yields, mmap_yields;
 	struct mmctl_page_range pages;	/* page-by-page range, slots NULL if none */
+	struct mmctl_yield yield;	/* mmctl_folio_yield(this) */
 	/* one-entry cache of the last owner looked up */
 	struct mm_struct *last_mm;
 	bool last_readable;
@@ -339,6 +341,120 @@ static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av,
 	return 0;
 }
 
+/* Is the VMA list as mmctl_collect_vmas() saw it? O(VMAs). */
+static bool mmctl_vmas_unchanged(struct mmctl_walk *w)
+{
+	VMA_ITERATOR(vmi, w->mm, 0);
+	struct vm_area_struct *vma;
+	unsigned int i = 0;
+
+	for_each_vma(vmi, vma) {
+		const struct mmctl_vma_snap *sn = &w->snap[i];
+		struct anon_vma *av;
+
+		if (i == w->nr_vmas || sn->vma != vma || sn->start != vma->vm_start ||
+		    sn->end != vma->vm_end || sn->pgoff != vma->vm_pgoff ||
+		    sn->flags != vma->vm_flags)
+			return false;
+		/*
+		 * A freed VMA and anon_vma can come back at the same addresses
+		 * (slab reuse): the root too must be the one whose rwsem the
+		 * walk will take, pinned by this live anon_vma.
+		 */
+		av = READ_ONCE(vma->anon_vma);
+		if (sn->anon_vma != av || (av && sn->root != av->root))
+			return false;
+		i++;
+	}
+	return i == w->nr_vmas;
+}
+
+static void mmctl_mm_unlock(struct mmctl_walk *w)
+{
+	u64 held = ktime_get_ns() - w->mm_locked_at;
+
+	mmap_read_unlock(w->mm);
+	w->mm_locked = false;
+	w->mmap_lock_ns += held;
+	w->max_mmap_lock_ns = max(w->max_mmap_lock_ns, held);
+}
+
+static int mmctl_mm_lock(struct mmctl_walk *w)
+{
+	int ret = mmap_read_lock_killable(w->mm);
+
+	if (ret)
+		return ret;
+	w->mm_locked = true;
+	w->mm_locked_at = ktime_get_ns();
+	return 0;
+}
+
+/*
+ * Between two families, and between page tables of the target's own VMAs
+ * (walked under no root rwsem): give the target's mmap_lock up when a writer
+ * waits, the scheduler wants the CPU, or it has been held longer than its
+ * budget (half the longest family so far, so that a hold that ends with a
+ * family is at most 1.5 times the longest; at least 0.1 ms, and 4 times
+ * what checking the VMA list costs). After retaking it, a VMA list that changed restarts the
+ * dump (-ESTALE); after MMCTL_MM_RESTARTS of those, the lock is kept to the
+ * end. The change is told by mm_lock_seq where the kernel keeps one
+ * (per-VMA locks, 6.4+), else by comparing the list.
+ */
+static int mmctl_mm_yield(struct mmctl_walk *w)
+{
+	u64 budget = max3((u64)MMCTL_MM_HOLD_MIN_NS, w->max_root_lock_ns / 2, 4 * w->validate_ns);
+	u64 seq, t0;
+	bool same;
+	int ret;
+
+	if (!mmctl_lock_breaks || w->mm_restarts >= MMCTL_MM_RESTARTS) {
+		cond_resched();
+		return 0;
+	}
+	/* Not scheduled out with the lock held: a task that needs the CPU is a waiter too. */
+	if (!mmap_lock_is_contended(w->mm) && !need_resched() &&
+	    ktime_get_ns() - w->mm_locked_at < budget)
+		return 0;
+	seq = mmctl_mm_lock_seq(w->mm);
+	mmctl_mm_unlock(w);
+	w->mmap_yields++;
+	cond_resched();
+	ret = mmctl_mm_lock(w);
+	if (ret)
+		return ret;
+	t0 = ktime_get_ns();
+	same = mmctl_mm_has_lock_seq() ? seq == mmctl_mm_lock_seq(w->mm) :
+		mmctl_vmas_unchanged(w);
+	w->validate_ns = ktime_get_ns() - t0;
+	if (same)
+		return 0;
+	w->mm_restarts++;
+	return -ESTALE;
+}
+
+/*
+ * Between page tables of the target's own VMAs, walked under its mmap_lock
+ * alone: the same yield as between families (struct mmctl_yield). A first
+ * fault may attach an anon_vma (and a chain entry) under the read lock,
+ * which mm_lock_seq does not see: a VMA whose anon_vma changed while the
+ * lock was let go restarts the dump too, counted like a changed list.
+ */
+static int mmctl_folio_yield(void *arg, struct vm_area_struct *vma, struct anon_vma *anon_vma)
+{
+	struct mmctl_walk *w = arg;
+	u32 before = w->mmap_yields;
+	int ret = mmctl_mm_yield(w);
+
+	if (ret || w->mmap_yields == before)
+		return ret;
+	if (READ_ONCE(vma->anon_vma) != anon_vma) {
+		w->mm_restarts++;
+		return -ESTALE;
+	}
+	return 1;
+}
+
 static bool mmctl_want_folios(struct mmctl_walk *w, struct mmctl_rec_vma *v)
 {
 	if (w->flags & MMCTL_DUMP_NO_FOLIOS)
@@ -364,7 +480,8 @@ static struct mmctl_page_range *mmctl_pages_of(struct mmctl_walk *w, struct mmct
  * too few for the chain (w->want_slots says how many).
  */
 static int mmctl_vma_folios(struct mmctl_walk *w, struct vm_area_struct *vma, u64 vma_id,
-			    struct anon_vma *root, struct mmctl_page_range *pr)
+			    struct anon_vma *root, struct mmctl_page_range *pr,
+			    const struct mmctl_yield *yield)
 {
 	struct anon_vma_chain *c;
 	unsigned int n = 0;
@@ -390,7 +507,7 @@ static int mmctl_vma_folios(struct mmctl_walk *w, struct vm_area_struct *vma, u6
 		w->slots[n].av = c->anon_vma;
 		w->slots[n++].rec = fa;
 	}
-	return mmctl_walk_folios(w->out, vma, vma_id, root, w->slots, n, pr);
+	return mmctl_walk_folios(w->out, vma, vma_id, root, w->slots, n, pr, yield);
 }
 
 /* Chain of one VMA, the anon_vmas first met there, and its folios. */
@@ -447,7 +564,7 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 		w->deferred[w->nr_deferred++] = idx;
 		return 0;
 	}
-	return mmctl_vma_folios(w, vma, v->id, root, mmctl_pages_of(w, v));
+	return mmctl_vma_folios(w, vma, v->id, root, mmctl_pages_of(w, v), NULL);
 }
 
 static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
@@ -518,12 +635,14 @@ static int mmctl_deferred_folios(struct mmctl_walk *w, struct anon_vma *root)
 		struct vm_area_struct *vma = w->vmas[w->deferred[k]];
 		u64 id = mmctl_id_in(vma, root);
 
-		ret = mmctl_vma_folios(w, vma, id, root, w->pages.slots ? &w->pages : NULL);
+		ret = mmctl_vma_folios(w, vma, id, root, w->pages.slots ? &w->pages : NULL,
+				       &w->yield);
 		if (ret == -ENOBUFS) {
 			ret = mmctl_grow_slots(w);
 			if (!ret)
 				ret = mmctl_vma_folios(w, vma, id, root,
-						       w->pages.slots ? &w->pages : NULL);
+						       w->pages.slots ? &w->pages : NULL,
+						       &w->yield);
 		}
 		if (ret == -EAGAIN)	/* GFP_KERNEL: the cap, or no memory */
 			return mmctl_out_err(w->out);
@@ -638,7 +757,7 @@ static int mmctl_emit_loners(struct mmctl_walk *w, bool *raced)
 		if (w->flags & MMCTL_DUMP_NO_FOLIOS)
 			continue;
 		ret = mmctl_walk_folios(w->out, vma, v->id, NULL, NULL, 0,
-					mmctl_pages_of(w, v));
+					mmctl_pages_of(w, v), &w->yield);
 		if (ret)
 			return ret == -EAGAIN ? mmctl_out_err(w->out) : ret;
 		/*
@@ -687,96 +806,19 @@ static int mmctl_collect_vmas(struct mmctl_walk *w)
 			   sizeof(*w->snap)) + BITS_TO_LONGS(n) * sizeof(long));
 	}
 	for_each_vma(vmi, vma) {
+		struct anon_vma *av = READ_ONCE(vma->anon_vma);
+
 		if (i == w->arrays_for)
 			break;
 		w->vmas[i] = vma;
 		w->snap[i++] = (struct mmctl_vma_snap){
 			.vma = vma, .start = vma->vm_start, .end = vma->vm_end,
 			.pgoff = vma->vm_pgoff, .flags = vma->vm_flags,
-			.anon_vma = READ_ONCE(vma->anon_vma),
+			.anon_vma = av, .root = av ? av->root : NULL,
 		};
 	}
 	w->nr_vmas = i;
 	return 0;
-}
-
-/* Is the VMA list as mmctl_collect_vmas() saw it? O(VMAs). */
-static bool mmctl_vmas_unchanged(struct mmctl_walk *w)
-{
-	VMA_ITERATOR(vmi, w->mm, 0);
-	struct vm_area_struct *vma;
-	unsigned int i = 0;
-
-	for_each_vma(vmi, vma) {
-		const struct mmctl_vma_snap *sn = &w->snap[i];
-
-		if (i == w->nr_vmas || sn->vma != vma || sn->start != vma->vm_start ||
-		    sn->end != vma->vm_end || sn->pgoff != vma->vm_pgoff ||
-		    sn->flags != vma->vm_flags || sn->anon_vma != READ_ONCE(vma->anon_vma))
-			return false;
-		i++;
-	}
-	return i == w->nr_vmas;
-}
-
-static void mmctl_mm_unlock(struct mmctl_walk *w)
-{
-	u64 held = ktime_get_ns() - w->mm_locked_at;
-
-	mmap_read_unlock(w->mm);
-	w->mm_locked = false;
-	w->mmap_lock_ns += held;
-	w->max_mmap_lock_ns = max(w->max_mmap_lock_ns, held);
-}
-
-static int mmctl_mm_lock(struct mmctl_walk *w)
-{
-	int ret = mmap_read_lock_killable(w->mm);
-
-	if (ret)
-		return ret;
-	w->mm_locked = true;
-	w->mm_locked_at = ktime_get_ns();
-	return 0;
-}
-
-/*
- * Between two families: give the target's mmap_lock up when a writer waits
- * or it has been held longer than its budget
- * (the longest family so far, at least 0.1 ms, and 4 times what checking the
- * VMA list costs). After retaking it, a VMA list that changed restarts the
- * dump (-ESTALE); after MMCTL_MM_RESTARTS of those, the lock is kept to the
- * end. The change is told by mm_lock_seq where the kernel keeps one
- * (per-VMA locks, 6.4+), else by comparing the list.
- */
-static int mmctl_mm_yield(struct mmctl_walk *w)
-{
-	u64 budget = max3((u64)MMCTL_MM_HOLD_MIN_NS, w->max_root_lock_ns, 4 * w->validate_ns);
-	u64 seq, t0;
-	bool same;
-	int ret;
-
-	if (!mmctl_lock_breaks || w->mm_restarts >= MMCTL_MM_RESTARTS)
-		return 0;
-	if (!mmap_lock_is_contended(w->mm) && ktime_get_ns() - w->mm_locked_at < budget) {
-		cond_resched();
-		return 0;
-	}
-	seq = mmctl_mm_lock_seq(w->mm);
-	mmctl_mm_unlock(w);
-	w->mmap_yields++;
-	cond_resched();
-	ret = mmctl_mm_lock(w);
-	if (ret)
-		return ret;
-	t0 = ktime_get_ns();
-	same = mmctl_mm_has_lock_seq() ? seq == mmctl_mm_lock_seq(w->mm) :
-		mmctl_vmas_unchanged(w);
-	w->validate_ns = ktime_get_ns() - t0;
-	if (same)
-		return 0;
-	w->mm_restarts++;
-	return -ESTALE;
 }
 
 static int mmctl_walk_mm(struct mmctl_walk *w, struct task_struct *task)
@@ -812,6 +854,8 @@ restart:
 
 		for (i = 0; i < w->nr_roots; i++) {
 			ret = mmctl_walk_family(w, w->roots[i]);
+			if (ret == -ESTALE)
+				goto stale;
 			if (ret)
 				return ret;
 			if (fatal_signal_pending(current))
@@ -819,17 +863,15 @@ restart:
 			if (i + 1 == w->nr_roots)
 				break;
 			ret = mmctl_mm_yield(w);
-			if (ret == -ESTALE) {
-				/* The mm changed while we let go: from the start. */
-				mmctl_out_rollback(w->out, &start);
-				w->retries++;
-				goto restart;
-			}
+			if (ret == -ESTALE)
+				goto stale;
 			if (ret)
 				return ret;
 		}
 		raced = false;
 		ret = mmctl_emit_loners(w, &raced);
+		if (ret == -ESTALE)
+			goto stale;
 		if (ret)
 			return ret;
 		if (!raced)
@@ -841,6 +883,12 @@ restart:
 	}
 	d->retries = w->retries;
 	return 0;
+
+stale:
+	/* The VMA list changed while the mmap_lock was let go: from the start. */
+	mmctl_out_rollback(w->out, &start);
+	w->retries++;
+	goto restart;
 }
 
 /* The last record: what this dump cost. */
@@ -869,7 +917,8 @@ static int mmctl_emit_stats(struct mmctl_walk *w, u64 t_start)
 
 int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 {
-	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16 };
+	struct mmctl_walk w = { .out = out, .flags = req->flags, .want_slots = 16,
+				.yield = { .fn = mmctl_folio_yield, .arg = &w } };
 	u64 t_start = ktime_get_ns();
 	struct task_struct *task;
 	u32 pid = req->pid;

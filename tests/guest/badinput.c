@@ -791,6 +791,127 @@ static void test_lock_yields(void)
 		   ok);
 }
 
+/*
+ * The target of test_vma_walk_yields(), exec'd (badinput --big-vma READY
+ * GO) so that its families are its own, not this test's (one of which has
+ * over a thousand VMAs by then): one 128 MiB VMA, every page written (no
+ * THP), so its dump is mostly one page-table walk of 32,768 PTEs. A byte
+ * on GO starts a thread churning its VMA list, EOF ends it.
+ */
+static void big_vma_child(int ready_fd, int go_fd)
+{
+	size_t len = 128UL << 20;
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_t th;
+	char c = 1;
+
+	if (m == MAP_FAILED)
+		_exit(1);
+	madvise(m, len, MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < len; off += pg)
+		m[off] = 1;
+	if (write(ready_fd, &c, 1) != 1)
+		_exit(1);
+	if (read(go_fd, &c, 1) != 1)
+		_exit(0);
+	churning = 1;
+	pthread_create(&th, NULL, churn, NULL);
+	while (read(go_fd, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+/*
+ * Lock holds inside one VMA (docs/module.md): the walk of a 128 MiB VMA
+ * gives the mmap_lock up between page tables, so a dump yields more often
+ * than its families have boundaries (nr_families - 1, the most a walk that
+ * yields only between families can). Then, with a thread of the target
+ * changing its VMA list, a yield mid-VMA restarts the dump: every dump
+ * succeeds (or says EAGAIN) and checks clean.
+ */
+static void test_vma_walk_yields(void)
+{
+	unsigned int yields = 0, bounds = 0, errors = 0, retries = 0;
+	unsigned long long max_hold = 0, max_root = 0, walk = 0;
+	int ok = 1, done = 0, rdy[2], go[2];
+	pid_t c;
+	char b;
+
+	if (pipe(rdy) || pipe(go)) {
+		tap_result("yields inside one VMA: pipes", 0);
+		return;
+	}
+	c = fork();
+	if (c == 0) {
+		char r[16], g[16];
+
+		close(rdy[0]);
+		close(go[1]);
+		snprintf(r, sizeof(r), "%d", rdy[1]);
+		snprintf(g, sizeof(g), "%d", go[0]);
+		execl("/proc/self/exe", "badinput", "--big-vma", r, g, (char *)NULL);
+		_exit(1);
+	}
+	close(rdy[1]);
+	close(go[0]);
+	if (read(rdy[0], &b, 1) != 1) {
+		tap_result("yields inside one VMA: child mapped 128 MiB", 0);
+		goto reap_child;
+	}
+	for (int i = 0; i < 5; i++) {
+		struct mmctl_check_result res;
+		struct mm_dump d;
+		int r = mm_dump_kmod(&d, c, 0);
+
+		EXPECT(&ok, r == 0, "quiet dump %d: %s", i, strerror(-r));
+		if (r)
+			continue;
+		EXPECT(&ok, d.stats != NULL, "no STATS record");
+		if (d.stats) {
+			yields += d.stats->mmap_lock_yields;
+			max_hold = d.stats->max_mmap_lock_ns > max_hold ?
+				   d.stats->max_mmap_lock_ns : max_hold;
+			walk += d.stats->walk_ns;
+			max_root = d.stats->max_root_lock_ns > max_root ?
+				   d.stats->max_root_lock_ns : max_root;
+		}
+		bounds += d.hdr->nr_families - 1;
+		if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
+			errors += res.count[MMCTL_SEV_ERROR];
+		mm_dump_free(&d);
+	}
+	printf("#   128 MiB VMA, 5 quiet dumps: %u mmap_lock yields, %u family boundaries, longest mmap_lock hold %llu us, longest family %llu us, walks %llu us\n",
+	       yields, bounds, max_hold / 1000, max_root / 1000, walk / 1000);
+	EXPECT(&ok, yields > bounds, "%u yields, %u family boundaries", yields, bounds);
+	b = 1;
+	if (write(go[1], &b, 1) != 1)
+		ok = 0;
+	for (int i = 0; i < 20; i++) {
+		struct mmctl_check_result res;
+		struct mm_dump d;
+		int r = mm_dump_kmod(&d, c, 0);
+
+		EXPECT(&ok, r == 0 || r == -EAGAIN, "churned dump %d: %s", i, strerror(-r));
+		if (r)
+			continue;
+		done++;
+		retries += d.hdr->retries;
+		if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
+			errors += res.count[MMCTL_SEV_ERROR];
+		mm_dump_free(&d);
+	}
+	printf("#   20 dumps while its thread churns: %d done, %u restarts, %u errors in all\n",
+	       done, retries, errors);
+	EXPECT(&ok, done >= 15 && errors == 0, "done %d, errors %u", done, errors);
+reap_child:
+	close(go[1]);
+	close(rdy[0]);
+	waitpid(c, NULL, 0);
+	tap_result("the walk of one large VMA gives the mmap_lock up between page tables, restarts on a changed VMA list, checks clean",
+		   ok);
+}
+
 /* ABI 2 (uapi/linux/mmctl.h): the command number, /dev/mmctl, the size cap. */
 static void test_abi2(void)
 {
@@ -832,13 +953,15 @@ static void test_abi2(void)
 		close(fd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct mmctl_dump_args a;
 	unsigned char big[sizeof(a) + 16];
 	pid_t zombie, nopid;
 	int r, ok;
 
+	if (argc == 4 && strcmp(argv[1], "--big-vma") == 0)
+		big_vma_child(atoi(argv[2]), atoi(argv[3]));
 	ctl = open(MMCTL_CTL_PATH, O_RDONLY);
 	if (ctl < 0) {
 		tap_result("open " MMCTL_CTL_PATH, 0);
@@ -952,6 +1075,7 @@ int main(void)
 	test_exec_targets();
 	test_abi2();
 	test_lock_yields();
+	test_vma_walk_yields();
 	close(ctl);
 	return tap_failed ? 1 : 0;
 }

@@ -139,7 +139,7 @@ struct mmctl_rec_dump {
 	__u64 key_id;		/* fingerprint of the ID key: equal <=> IDs comparable */
 	__u64 mm_id;		/* ID of the target's mm */
 	__u32 page_shift;
-	__u32 retries;		/* walk restarts (allocation or racing first fault) */
+	__u32 retries;		/* walk restarts: allocation, first fault, VMA list changed */
 	char comm[16];		/* target's comm */
 };
 
