@@ -91,6 +91,9 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 		"pages counted for an anon_vma that is not on the VMA's chain", E, WIN },
 	[MMCTL_R_I1_FORK] = { "I1-fork-link-window", "vma",
 		"vma->anon_vma is a new anon_vma not in the family yet: anon_vma_fork sets it (7.2: and chains it) before linking it", E, WIN },
+	[MMCTL_R_I10] = { "I10-two-mms", "anon_vma",
+		"VMAs of two mms use this anon_vma: a fork reused it while a VMA still used it (CVE-2022-42703)", E,
+		MMCTL_FACTF(MMCTL_FACT_LOCKLESS) },
 };
 
 /* ---- hash table: ID -> index ------------------------------------------- */
@@ -673,7 +676,7 @@ static int ck_writers(struct ck *c)
 	return 0;
 }
 
-/* I1, I2, I8, I9 (folio_av), and the chain side of I3 and I5, per VMA. */
+/* I1, I2, I8, I9 (folio_av), I10, and the chain side of I3 and I5, per VMA. */
 static void ck_vmas(struct ck *c, const __u8 *bad)
 {
 	__u32 i, k, x, p, own;
@@ -770,14 +773,22 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 				viol(c, MMCTL_R_I9_FOLIO_AV, v->id, 0, fa->pages, fa->anon_vma_id);
 		}
 		c->chash[i] = h;
-		/* I8: every VMA using anon_vma x has the first one's chain set. */
+		/*
+		 * I8: every VMA using anon_vma x has the first one's chain set.
+		 * I10: and lives in the first one's mm (docs/checker.md).
+		 */
 		if (own != NOTFOUND) {
 			if (!c->first[own]) {
 				c->first[own] = i + 1;
-			} else if (c->chash[c->first[own] - 1] != h ||
-				   c->clen[c->first[own] - 1] != n) {
-				viol(c, MMCTL_R_I8, v->anon_vma_id, c->clen[c->first[own] - 1],
-				     n, v->id);
+			} else {
+				const struct mmctl_rec_vma *f = c->vma[c->first[own] - 1];
+
+				if (c->chash[c->first[own] - 1] != h ||
+				    c->clen[c->first[own] - 1] != n)
+					viol(c, MMCTL_R_I8, v->anon_vma_id,
+					     c->clen[c->first[own] - 1], n, v->id);
+				if (f->mm_id != v->mm_id)
+					viol(c, MMCTL_R_I10, v->anon_vma_id, f->id, v->id, v->mm_id);
 			}
 		}
 	}

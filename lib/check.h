@@ -74,6 +74,7 @@ enum mmctl_rule {
 	MMCTL_R_I9_INDEX,	/* folio index != linear_page_index */
 	MMCTL_R_I9_FOLIO_AV,	/* page count for an anon_vma not on the chain */
 	MMCTL_R_I1_FORK,	/* anon_vma set, not yet linked: fork in progress */
+	MMCTL_R_I10,		/* VMAs of two mms use one anon_vma */
 	MMCTL_R_NR
 };
 

@@ -262,7 +262,7 @@ CASE(t_record, chain3(&m),
        c->vma_id = 0xdead; c->anon_vma_id = A; c->avc_id = 0xbeef; },
      { MMCTL_R_RECORD, 0xdead })
 CASE(t_i1_anon_vma, chain3(&m), s.vmar[0]->anon_vma_id = B,
-     { MMCTL_R_I1_ANON_VMA, V1 }, { MMCTL_R_I5, A }, { MMCTL_R_I8, B })
+     { MMCTL_R_I1_ANON_VMA, V1 }, { MMCTL_R_I5, A }, { MMCTL_R_I8, B }, { MMCTL_R_I10, B })
 CASE(t_i1_avc_vma, chain3(&m), chain_rec(&s, V3, 1)->flags |= MMCTL_CHAINF_VMA_MISMATCH,
      { MMCTL_R_I1_AVC_VMA, V3 })
 CASE(t_i1_dup, chain3(&m), chain_rec(&s, V3, 1)->anon_vma_id = A,
@@ -318,12 +318,55 @@ CASE(t_i7_root_extra, chain3(&m), s.avr[0]->refcount = 5, { MMCTL_R_I7_ROOT_EXTR
 CASE(t_i3_subtree, chain3(&m), tree_rec(&s, A, 2)->subtree_last += 5,
      { MMCTL_R_I3_SUBTREE, A })
 #undef EXTRA
-/* Two VMAs on B with different chain sets. */
+/* Two VMAs of P2 on B with different chain sets. */
 #define EXTRA values(&g, MMCTL_R_I8, 2, 3)
-CASE(t_i8, { int v; chain3(&m); v = model_vma(&m, V4, 4, ADDR + (1 << 20), 4, 2);
+CASE(t_i8, { int v; chain3(&m); v = model_vma(&m, V4, 2, ADDR + (1 << 20), 4, 2);
 	     m.vma[v].av = 1; },
      (void)0, { MMCTL_R_I8, B })
 #undef EXTRA
+/*
+ * CVE-2022-42703's state (the pre-2555283eb40d "degree" reuse rule): P3's
+ * VMA reused B, which P2's live VMA still uses. Chains [B, A] both, counts
+ * right (B: 2 active VMAs): only I10 sees it. The same two VMAs in one mm
+ * (a split) are clean; in a lockless dump the verdict is transient.
+ */
+static void cve_42703(struct model *m, uint32_t pid3)
+{
+	model_init(m);
+	model_av(m, A, -1);
+	model_av(m, B, 0);
+	model_vma(m, V1, 1, ADDR, 4, 0);
+	model_vma(m, V2, 2, ADDR, 4, 1);
+	model_vma(m, V3, pid3, ADDR + (pid3 == 2) * (4 << 12), 4, 1);
+}
+
+#define EXTRA (values(&g, MMCTL_R_I10, V2, V3) && g.res.count[MMCTL_SEV_ERROR] == 1)
+CASE(t_i10, cve_42703(&m, 3), (void)0, { MMCTL_R_I10, B })
+#undef EXTRA
+#define EXTRA (g.res.count[MMCTL_SEV_ERROR] == 0 && g.res.count[MMCTL_SEV_TRANSIENT] == 1 && \
+	       g.v[0].fact == MMCTL_FACT_LOCKLESS)
+CASE(t_i10_lockless, cve_42703(&m, 3), s.dump->flags &= ~MMCTL_DUMPF_CONSISTENT,
+     { MMCTL_R_I10, B })
+#undef EXTRA
+#define EXTRA (g.res.count[MMCTL_SEV_ERROR] + g.res.count[MMCTL_SEV_WARNING] + \
+	       g.res.count[MMCTL_SEV_TRANSIENT] == 0)
+static int t_i10_one_mm(void)
+{
+	struct model m;
+	struct snap s;
+	struct got g;
+	int ok;
+
+	cve_42703(&m, 2);
+	emit(&m, &s);
+	ok = run(&s, &g) == 0 && g.n == 0 && (EXTRA);
+	if (!ok)
+		show(&g);
+	snap_free(&s);
+	return ok;
+}
+#undef EXTRA
+
 /*
  * Windows (docs/checker.md, "Windows"): a verdict is transient exactly when
  * a fact recorded in the dump explains it, and then every verdict of the
@@ -711,6 +754,9 @@ static const struct {
 	{ "check: I7-root-refcount", t_i7_root_ref },
 	{ "check: I7-root-refcount-extra is a warning", t_i7_root_extra },
 	{ "check: I8-same-chain", t_i8 },
+	{ "check: I10-two-mms: an anon_vma reused while a live VMA of another mm uses it (CVE-2022-42703)", t_i10 },
+	{ "check: I10-two-mms in a lockless dump: transient", t_i10_lockless },
+	{ "check: two VMAs of one mm sharing an anon_vma (a split): clean", t_i10_one_mm },
 	{ "check: I9-folio-outside-chain and I9-folio-index", t_i9 },
 	{ "check: I9-folio-anon_vma", t_i9_folio_av },
 	{ "check: lower-bound mode for partial dumps", t_partial },
