@@ -571,7 +571,8 @@ int main(int argc, char **argv)
 	printf("# locks, median of %d full dumps each, ms    | before: lock_breaks=N           | now: lock_breaks=Y (default)\n",
 	       runs);
 	printf("# locks %-8s %30s | %9s %9s %9s | %9s %9s %9s %6s\n", "case", "",
-	       "root max", "mmap max", "mmap all", "root max", "mmap max", "mmap all", "yields");
+	       "root max", "mmap max", "mmap all", "root max", "mmap max", "mmap all",
+	       "yields (all dumps)");
 	for (int i = 0; i < nres; i++) {
 		const struct holds *b = &res[i].before, *n = &res[i].now;
 
