@@ -13,6 +13,7 @@
  * recorded for make check, and a closing "N passed, N failed" line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -840,16 +841,23 @@ static int kernel_at_least(const char *want)
  * make lab: what `mmctl -j dump PID` prints (dump, folios, the checker's
  * verdicts), of every live process, into DIR/SNAP-PROC.json, in process
  * (a CLI per dump is seconds on a KASAN kernel); "SNAP PROC PID" lines in
- * DIR/pids, the scenario's mappings in DIR/maps. 0, or -1 when a dump
- * failed.
+ * DIR/pids, the scenario's mappings in DIR/maps. A "mmctl-lab: SCENARIO
+ * snapshot N" line in the kernel log first, which places the kernel's own
+ * reports between snapshots (make zoo). 0, or -1 when a dump failed.
  */
 static int lab_snapshot(struct run *r)
 {
 	char path[4200], file[4300];
+	const char *scen = strrchr(r->labdir, '/');
 	FILE *f;
-	int ret = 0;
+	int ret = 0, kmsg;
 
 	r->snaps++;
+	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (kmsg >= 0) {
+		dprintf(kmsg, "mmctl-lab: %s snapshot %d\n", scen ? scen + 1 : r->labdir, r->snaps);
+		close(kmsg);
+	}
 	snprintf(path, sizeof(path), "%s/pids", r->labdir);
 	f = fopen(path, "a");
 	for (int i = 0; i < r->np; i++) {
