@@ -205,6 +205,7 @@ struct ck {
 	__u32 *nonroot;		/* per root: live non-root anon_vmas */
 	__u32 *seen;		/* VMAs in its tree using it (I5) */
 	__u32 *first;		/* first VMA + 1 using it (I8) */
+	__u32 *firstmm;		/* first VMA + 1 using it with a known mm (I10) */
 	__u32 *ncount;		/* chain entries naming it */
 	__u64 *nsum;		/* order-independent hash of those entries */
 	__u8 *tbad;		/* chain entries and tree nodes disagree */
@@ -773,23 +774,27 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 				viol(c, MMCTL_R_I9_FOLIO_AV, v->id, 0, fa->pages, fa->anon_vma_id);
 		}
 		c->chash[i] = h;
-		/*
-		 * I8: every VMA using anon_vma x has the first one's chain set.
-		 * I10: and lives in the first one's mm (docs/checker.md).
-		 */
+		/* I8: every VMA using anon_vma x has the first one's chain set. */
 		if (own != NOTFOUND) {
 			if (!c->first[own]) {
 				c->first[own] = i + 1;
-			} else {
-				const struct mmctl_rec_vma *f = c->vma[c->first[own] - 1];
-
-				if (c->chash[c->first[own] - 1] != h ||
-				    c->clen[c->first[own] - 1] != n)
-					viol(c, MMCTL_R_I8, v->anon_vma_id,
-					     c->clen[c->first[own] - 1], n, v->id);
-				if (f->mm_id != v->mm_id)
-					viol(c, MMCTL_R_I10, v->anon_vma_id, f->id, v->id, v->mm_id);
+			} else if (c->chash[c->first[own] - 1] != h ||
+				   c->clen[c->first[own] - 1] != n) {
+				viol(c, MMCTL_R_I8, v->anon_vma_id, c->clen[c->first[own] - 1],
+				     n, v->id);
 			}
+		}
+		/*
+		 * I10: and lives in the first one's mm (docs/checker.md). A
+		 * redacted VMA has no mm ID (0: an owner the caller may not
+		 * read, or none left: an exiting mm) and is not compared.
+		 */
+		if (own != NOTFOUND && v->mm_id) {
+			if (!c->firstmm[own])
+				c->firstmm[own] = i + 1;
+			else if (c->vma[c->firstmm[own] - 1]->mm_id != v->mm_id)
+				viol(c, MMCTL_R_I10, v->anon_vma_id, c->vma[c->firstmm[own] - 1]->id,
+				     v->id, v->mm_id);
 		}
 	}
 }
@@ -1038,6 +1043,7 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	c->nonroot = ck_alloc(c, c->na, sizeof(*c->nonroot));
 	c->seen = ck_alloc(c, c->na, sizeof(*c->seen));
 	c->first = ck_alloc(c, c->na, sizeof(*c->first));
+	c->firstmm = ck_alloc(c, c->na, sizeof(*c->firstmm));
 	c->ncount = ck_alloc(c, c->na, sizeof(*c->ncount));
 	c->nsum = ck_alloc(c, c->na, sizeof(*c->nsum));
 	c->path = ck_alloc(c, c->na, sizeof(*c->path));
@@ -1045,7 +1051,7 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	c->chash = ck_alloc(c, c->nv, sizeof(*c->chash));
 	c->cav = ck_alloc(c, c->nc, sizeof(*c->cav));
 	if (!c->cav || !vbad || !abad || !fbad || !c->avroot || !c->avpar || !c->stamp || !c->kids ||
-	    !c->nonroot || !c->seen || !c->first || !c->ncount || !c->nsum || !c->path ||
+	    !c->nonroot || !c->seen || !c->first || !c->firstmm || !c->ncount || !c->nsum || !c->path ||
 	    !c->state || !c->chash)
 		goto free_all;
 	ret = ck_tables(c);

@@ -348,6 +348,30 @@ CASE(t_i10, cve_42703(&m, 3), (void)0, { MMCTL_R_I10, B })
 CASE(t_i10_lockless, cve_42703(&m, 3), s.dump->flags &= ~MMCTL_DUMPF_CONSISTENT,
      { MMCTL_R_I10, B })
 #undef EXTRA
+/*
+ * Found by the storm on 7.2: a split VMA pair of one process that exited
+ * during the walk, the second VMA read after its mm lost its owner, so
+ * redacted (no mm ID). An unknown mm is not another mm: clean.
+ */
+static int t_i10_redacted(void)
+{
+	struct model m;
+	struct snap s;
+	struct got g;
+	int ok;
+
+	cve_42703(&m, 2);
+	emit(&m, &s);
+	s.vmar[2]->mm_id = 0;
+	s.vmar[2]->pid = 0;
+	s.vmar[2]->flags |= MMCTL_VMAF_REDACTED | MMCTL_VMAF_NO_OWNER;
+	ok = run(&s, &g) == 0 && g.n == 0;
+	if (!ok)
+		show(&g);
+	snap_free(&s);
+	return ok;
+}
+
 #define EXTRA (g.res.count[MMCTL_SEV_ERROR] + g.res.count[MMCTL_SEV_WARNING] + \
 	       g.res.count[MMCTL_SEV_TRANSIENT] == 0)
 static int t_i10_one_mm(void)
@@ -757,6 +781,7 @@ static const struct {
 	{ "check: I10-two-mms: an anon_vma reused while a live VMA of another mm uses it (CVE-2022-42703)", t_i10 },
 	{ "check: I10-two-mms in a lockless dump: transient", t_i10_lockless },
 	{ "check: two VMAs of one mm sharing an anon_vma (a split): clean", t_i10_one_mm },
+	{ "check: the same pair, the second redacted (its mm exiting, no mm ID): clean", t_i10_redacted },
 	{ "check: I9-folio-outside-chain and I9-folio-index", t_i9 },
 	{ "check: I9-folio-anon_vma", t_i9_folio_av },
 	{ "check: lower-bound mode for partial dumps", t_partial },
