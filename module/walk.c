@@ -393,18 +393,18 @@ static int mmctl_mm_lock(struct mmctl_walk *w)
 /*
  * Between two families, and between page tables of the target's own VMAs
  * (walked under no root rwsem): give the target's mmap_lock up when a writer
- * waits, the scheduler wants the CPU, or it has been held longer than its
- * budget (half the longest family so far, so that a hold that ends with a
- * family is at most 1.5 times the longest; at least 0.1 ms, and 4 times
- * what checking the VMA list costs). After retaking it, a VMA list that changed restarts the
- * dump (-ESTALE); after MMCTL_MM_RESTARTS of those, the lock is kept to the
- * end. The change is told by mm_lock_seq where the kernel keeps one
+ * waits, the scheduler wants the CPU (once the hold is 4 times what checking
+ * the VMA list costs), or it has been held longer than its budget (half the
+ * longest family so far, so that a hold that ends with a family is at most
+ * 1.5 times the longest; at least 0.1 ms, and that same 4 times). After
+ * retaking it, a VMA list that changed restarts the dump (-ESTALE); after
+ * MMCTL_MM_RESTARTS of those, the lock is kept to the end. The change is told by mm_lock_seq where the kernel keeps one
  * (per-VMA locks, 6.4+), else by comparing the list.
  */
 static int mmctl_mm_yield(struct mmctl_walk *w)
 {
 	u64 budget = max3((u64)MMCTL_MM_HOLD_MIN_NS, w->max_root_lock_ns / 2, 4 * w->validate_ns);
-	u64 seq, t0;
+	u64 seq, t0, held;
 	bool same;
 	int ret;
 
@@ -412,9 +412,13 @@ static int mmctl_mm_yield(struct mmctl_walk *w)
 		cond_resched();
 		return 0;
 	}
-	/* Not scheduled out with the lock held: a task that needs the CPU is a waiter too. */
-	if (!mmap_lock_is_contended(w->mm) && !need_resched() &&
-	    ktime_get_ns() - w->mm_locked_at < budget)
+	/*
+	 * Not scheduled out with the lock held: a task that needs the CPU is
+	 * a waiter too, once the hold has paid for the check that follows.
+	 */
+	held = ktime_get_ns() - w->mm_locked_at;
+	if (!mmap_lock_is_contended(w->mm) && held < budget &&
+	    !(need_resched() && held >= 4 * w->validate_ns))
 		return 0;
 	seq = mmctl_mm_lock_seq(w->mm);
 	mmctl_mm_unlock(w);
