@@ -841,9 +841,10 @@ static int kernel_at_least(const char *want)
  * make lab: what `mmctl -j dump PID` prints (dump, folios, the checker's
  * verdicts), of every live process, into DIR/SNAP-PROC.json, in process
  * (a CLI per dump is seconds on a KASAN kernel); "SNAP PROC PID" lines in
- * DIR/pids, the scenario's mappings in DIR/maps. A "mmctl-lab: SCENARIO
- * snapshot N" line in the kernel log first, which places the kernel's own
- * reports between snapshots (make zoo). 0, or -1 when a dump failed.
+ * DIR/pids, the scenario's mappings in DIR/maps. With MMCTL_LAB_KMSG set
+ * (in the guest), a "mmctl-lab: SCENARIO snapshot N" line in the kernel log
+ * first, which places the kernel's own reports between snapshots (make
+ * zoo). 0, or -1 when a dump failed.
  */
 static int lab_snapshot(struct run *r)
 {
@@ -853,7 +854,7 @@ static int lab_snapshot(struct run *r)
 	int ret = 0, kmsg;
 
 	r->snaps++;
-	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	kmsg = getenv("MMCTL_LAB_KMSG") ? open("/dev/kmsg", O_WRONLY | O_CLOEXEC) : -1;
 	if (kmsg >= 0) {
 		dprintf(kmsg, "mmctl-lab: %s snapshot %d\n", scen ? scen + 1 : r->labdir, r->snaps);
 		close(kmsg);
