@@ -15,7 +15,7 @@ export KDIR KVER KERNELS
 PREFIX ?= /usr/local
 
 .PHONY: all module cli clean check check-run check-debug check-debug-run check-kernel check-kernel-run \
-	lab lab-run bench bench-run demo demo-run deps checkpatch install
+	lab lab-run zoo zoo-run bench bench-run demo demo-run deps checkpatch install
 
 all: module cli
 
@@ -78,6 +78,14 @@ lab: deps
 lab-run: all
 	@test -n "$(PATCH)" || { echo "make lab: say which patch: PATCH=FILE [BASE=DIR] [EXPECT=FILE]" >&2; exit 2; }
 	./tests/lab/run-lab $(if $(EXPECT),--expect "$(EXPECT)") "$(PATCH)" $(BASE)
+
+# The bug zoo (docs/zoo.md): each tests/zoo/*.patch put back into the lab
+# copy of the debug kernel, booted, and what caught it. ZOO="01 04" picks.
+zoo: deps
+	@$(MAKE) --no-print-directory zoo-run
+
+zoo-run: all
+	MMCTL_ZOO="$(ZOO)" ./tests/zoo/run-zoo
 
 # The performance benchmark (not part of check, which runs its smoke
 # version): one 4 GiB guest boot, figures side by side with /proc baselines.
