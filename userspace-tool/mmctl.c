@@ -223,7 +223,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "tree", do_tree, "PID|FILE [ADDR]", "anon_vma trees of a process (or the family at ADDR)" },
-	{ "check", do_check, "PID|FILE...", "check invariants I1-I9; exit 1 on errors" },
+	{ "check", do_check, "PID|FILE...", "check invariants I1-I10; exit 1 on errors" },
 	{ "vmas", do_vmas, "PID|FILE", "a table like /proc/PID/maps with anon_vma columns" },
 	{ "folios", do_folios, "PID|FILE [ADDR[-ADDR]]", "folio summary per VMA, mismatch samples" },
 	{ "dump", do_dump, "PID|FILE", "the whole dump as JSON (for diff, check, saving)" },
