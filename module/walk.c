@@ -398,8 +398,9 @@ static int mmctl_mm_lock(struct mmctl_walk *w)
  * longest family so far, so that a hold that ends with a family is at most
  * 1.5 times the longest; at least 0.1 ms, and that same 4 times). After
  * retaking it, a VMA list that changed restarts the dump (-ESTALE); after
- * MMCTL_MM_RESTARTS of those, the lock is kept to the end. The change is told by mm_lock_seq where the kernel keeps one
- * (per-VMA locks, 6.4+), else by comparing the list.
+ * MMCTL_MM_RESTARTS of those, the lock is kept to the end. The change is
+ * told by mm_lock_seq where the kernel keeps one (per-VMA locks, 6.4+),
+ * else by comparing the list.
  */
 static int mmctl_mm_yield(struct mmctl_walk *w)
 {
