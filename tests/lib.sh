@@ -10,6 +10,9 @@ t_fail() {
 	echo "not ok - $1"
 	[ $# -gt 1 ] && printf '#   %s\n' "$2"
 	echo "FAIL $1" >>"$MMCTL_RESULTS"
+	# the why, for run-all's summary (the end of a long log is what CI shows)
+	[ $# -gt 1 ] && printf 'WHY %.300s\n' "$(printf '%s' "$2" | tr '\n' '|')" >>"$MMCTL_RESULTS"
+	return 0
 }
 t_skip() { echo "ok - $1 # SKIP $2"; echo "SKIP $1: $2" >>"$MMCTL_RESULTS"; }
 
@@ -58,7 +61,8 @@ chain_order_is() {
 t_guest_batch() {
 	case $2 in
 	0) t_pass "${1}guest batch ran to completion with a clean kernel console" ;;
-	126) t_fail "${1}guest kernel console is clean (no BUG/WARNING/Oops/KASAN/lockdep)" ;;
+	126) t_fail "${1}guest kernel console is clean (no BUG/WARNING/Oops/KASAN/lockdep)" \
+		"$(head -n 4 "$MMCTL_BUILD/vm/console-bad.txt" 2>/dev/null | tr -d '\r' | tr '\n' '|')" ;;
 	*) t_fail "${1}guest batch ran to completion" "vm-run exit status $2" ;;
 	esac
 }
