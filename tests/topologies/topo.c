@@ -403,6 +403,12 @@ int topo_parse(const char *file, const char *text, struct topo *t, char *err, si
 			snprintf(t->kernel_min, sizeof(t->kernel_min), "%s", w[2]);
 			continue;
 		}
+		if (!strcmp(w[0], "needs")) {
+			if (n != 2 || strcmp(w[1], "zero-page"))
+				return fail(&ps, "usage: needs zero-page");
+			t->needs_zero_page = 1;
+			continue;
+		}
 		if (n < 2)
 			return fail(&ps, "a line is 'P VERB ...' or 'expect ...'");
 		{

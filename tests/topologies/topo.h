@@ -61,6 +61,7 @@ struct topo_step {
 struct topo {
 	char title[128];
 	char kernel_min[32];	/* "kernel >= X.Y" constraint, or "" */
+	int needs_zero_page;	/* "needs zero-page": read faults map the zero page */
 	struct topo_step *steps;
 	size_t nsteps, cap;
 };

@@ -102,6 +102,7 @@ static int t_errors(void)
 	ok &= fails("scenario a\nP1 fork Q[3-1]\n", "t.topo:2: bad process range 'Q[3-1]'");
 	ok &= fails("scenario a\n1P start\n", "t.topo:2: bad process name '1P'");
 	ok &= fails("scenario a\nkernel 6.1\n", "t.topo:2: usage: kernel >= VERSION");
+	ok &= fails("scenario a\nneeds zero\n", "t.topo:2: usage: needs zero-page");
 	return ok;
 }
 
