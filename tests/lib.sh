@@ -14,10 +14,13 @@ t_fail() {
 	[ $# -gt 1 ] && printf 'WHY %.300s\n' "$(printf '%s' "$2" | tr '\n' '|')" >>"$MMCTL_RESULTS"
 	return 0
 }
-# t_time NAME SECONDS: one phase's wall time, for run-all's closing table
-# (MMCTL_TIMES: the outermost run-all's file; nothing when unset).
+# t_time NAME START: the wall time of one phase since START (date +%s),
+# printed as "# NAME: N s" and kept for run-all's closing table
+# (MMCTL_TIMES: the outermost run-all's file; not kept when unset).
 t_time() {
-	[ -n "${MMCTL_TIMES:-}" ] && printf '%-44s %5d s\n' "$1" "$2" >>"$MMCTL_TIMES"
+	local s=$(( $(date +%s) - $2 ))
+	echo "# $1: $s s"
+	[ -n "${MMCTL_TIMES:-}" ] && printf '%-44s %5d s\n' "$1" "$s" >>"$MMCTL_TIMES"
 	return 0
 }
 t_skip() { echo "ok - $1 # SKIP $2"; echo "SKIP $1: $2" >>"$MMCTL_RESULTS"; }
