@@ -545,64 +545,88 @@ bad:
 	return ret;
 }
 
-/* A file of raw records, as the ioctl returns them (first a DUMP record). */
-static int load_raw(const char *path, struct mm_dump *d, const char **err)
+/* The whole of PATH (a pipe too: read once, never reopened) in *buf. */
+static int read_all(const char *path, char **buf, size_t *len, const char **err)
 {
 	FILE *f = fopen(path, "rb");
-	size_t len = 0, cap = 1 << 16, n;
-	char *buf = malloc(cap);
-	int ret;
+	int open_err = errno;
+	size_t cap = 1 << 16, n;
+	char *b = malloc(cap + 1);
 
-	if (!f || !buf) {
+	*len = 0;
+	if (!f || !b) {
 		if (f)
 			fclose(f);
-		free(buf);
-		*err = "cannot read the file";
-		return -EIO;
+		free(b);
+		*err = f ? "out of memory" : strerror(open_err);
+		return f ? -ENOMEM : -open_err;
 	}
-	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len == cap) {
-			char *nb = realloc(buf, cap *= 2);
+	while ((n = fread(b + *len, 1, cap - *len, f)) > 0) {
+		*len += n;
+		if (*len == cap) {
+			char *nb = realloc(b, (cap *= 2) + 1);
 
 			if (!nb) {
 				fclose(f);
-				free(buf);
+				free(b);
 				*err = "out of memory";
 				return -ENOMEM;
 			}
-			buf = nb;
+			b = nb;
 		}
 	}
+	if (ferror(f)) {
+		fclose(f);
+		free(b);
+		*err = "cannot read the file";
+		return -EIO;
+	}
 	fclose(f);
-	ret = mm_dump_parse(d, buf, len);
-	*err = ret ? "neither mmctl JSON nor raw mmctl records" : NULL;
-	return ret;
+	b[*len] = 0;
+	*buf = b;
+	return 0;
 }
 
 int mm_dump_load(const char *path, struct mm_dump *d, const char **err)
 {
+	struct json_tokener *tok;
 	struct json_object *j;
-	unsigned char first = 0;
-	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
 	int ret;
 
-	if (f) {
-		if (fread(&first, 1, 1, f) != 1)
-			first = 0;
-		fclose(f);
+	ret = read_all(path, &buf, &len, err);
+	if (ret)
+		return ret;
+	/*
+	 * Raw records (as the ioctl returns them) start with the DUMP record's
+	 * type, a little-endian 1; mm_dump_parse() owns the buffer then.
+	 */
+	if (len && (unsigned char)buf[0] == MMCTL_REC_DUMP) {
+		ret = mm_dump_parse(d, buf, len);
+		*err = ret ? "neither mmctl JSON nor raw mmctl records" : NULL;
+		return ret;
 	}
-	/* Raw records start with the DUMP record's type, a little-endian 1. */
-	if (first == MMCTL_REC_DUMP)
-		return load_raw(path, d, err);
-	j = json_object_from_file(path);
-
+	tok = json_tokener_new();
+	if (!tok) {
+		free(buf);
+		*err = "out of memory";
+		return -ENOMEM;
+	}
+	j = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!j) {
-		*err = json_util_get_last_err();
-		if (!*err)
-			*err = "cannot read JSON";
+		if (!len)
+			*err = "empty input";
+		else if (json_tokener_get_error(tok) == json_tokener_continue)
+			*err = "truncated JSON";
+		else
+			*err = json_tokener_error_desc(json_tokener_get_error(tok));
+		json_tokener_free(tok);
+		free(buf);
 		return -EBADMSG;
 	}
+	json_tokener_free(tok);
+	free(buf);
 	ret = mm_dump_from_json(j, d, err);
 	json_object_put(j);
 	return ret;
