@@ -282,6 +282,7 @@ int do_diff(int argc, char **argv)
 	struct out o = { 0 };
 	const char *backend, *addr = NULL;
 	int rc, by_id, nops = argc - 1, cmd = argc;
+	uint64_t at = 0;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
@@ -298,6 +299,8 @@ int do_diff(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	addr = nops == (opts.watch ? 2 : 3) ? argv[nops] : NULL;
+	if (addr && mm_parse_addr("diff", addr, &at))
+		return EXIT_USAGE;
 	rc = mm_get_dump("diff", argv[1], &a.d, &backend);
 	if (rc)
 		return rc;
@@ -313,8 +316,6 @@ int do_diff(int argc, char **argv)
 	}
 	by_id = a.d.hdr->key_id && a.d.hdr->key_id == b.d.hdr->key_id;
 	if (addr) {
-		uint64_t at = strtoull(addr, NULL, 16);
-
 		a.root = family_at(&a.d, at);
 		b.root = family_at(&b.d, at);
 		if (!a.root || !b.root) {

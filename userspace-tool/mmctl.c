@@ -81,6 +81,21 @@ int parse_pid(const char *cmd, const char *s, long *pid)
 	return 0;
 }
 
+int mm_parse_addr(const char *cmd, const char *s, uint64_t *addr)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (!*s || *end || errno || s[strspn(s, " \t")] == '-') {
+		p_err("%s: '%s' is not an address (hex, 0x optional)", cmd, s);
+		return -1;
+	}
+	*addr = v;
+	return 0;
+}
+
 const char *mm_short_id(uint64_t id)
 {
 	static char ring[8][20];
@@ -214,24 +229,64 @@ static int do_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The options a command takes besides the global ones (-j, -p, --format
+ * text|json, --backend, -v, -h; -o and -V before the command): each command
+ * owns its list, and any other option is a usage error naming the command.
+ */
+#define O_ALL_MEMBERS	(1u << 0)
+#define O_SORT		(1u << 1)
+#define O_PIDS		(1u << 2)
+#define O_CGROUP	(1u << 3)
+#define O_LIMIT		(1u << 4)
+#define O_WATCH		(1u << 5)
+#define O_KEEP		(1u << 6)
+#define O_NO_FOLIOS	(1u << 7)
+#define O_DOT		(1u << 8)	/* --format=dot */
+
+static const struct {
+	int ch;
+	unsigned int bit;
+	const char *name;
+} cmd_opts[] = {
+	{ 'a', O_ALL_MEMBERS, "--all-members" },
+	{ 's', O_SORT, "--sort" },
+	{ 'P', O_PIDS, "--pids" },
+	{ 'C', O_CGROUP, "--cgroup" },
+	{ 'n', O_LIMIT, "-n" },
+	{ 'w', O_WATCH, "--watch" },
+	{ 'K', O_KEEP, "--keep-errors" },
+	{ 'N', O_NO_FOLIOS, "--no-folios" },
+	{ 'F', O_DOT, "--format=dot" },
+};
+#define NCMD_OPTS (sizeof(cmd_opts) / sizeof(cmd_opts[0]))
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *args;
 	const char *help;
+	unsigned int takes;
 };
 
 static const struct cmd cmds[] = {
-	{ "tree", do_tree, "PID|FILE [ADDR]", "anon_vma trees of a process (or the family at ADDR)" },
-	{ "check", do_check, "PID|FILE...", "check invariants I1-I10; exit 1 on errors" },
-	{ "vmas", do_vmas, "PID|FILE", "a table like /proc/PID/maps with anon_vma columns" },
-	{ "folios", do_folios, "PID|FILE [ADDR[-ADDR]]", "folio summary per VMA, mismatch samples" },
-	{ "dump", do_dump, "PID|FILE", "the whole dump as JSON (for diff, check, saving)" },
-	{ "diff", do_diff, "A B | --watch PID [-- CMD...]", "what changed between two dumps" },
-	{ "top", do_top, "[--pids L] [--cgroup DIR] [--sort COL] [-n N]", "survey processes" },
-	{ "merge-why", do_merge_why, "PID|FILE", "why adjacent anonymous VMAs did not merge" },
-	{ "version", do_version, "", "CLI, ABI and module versions" },
-	{ "help", do_help, "[COMMAND]", "this help, or a command's" },
+	{ "tree", do_tree, "PID|FILE [ADDR]", "anon_vma trees of a process (or the family at ADDR)",
+	  O_ALL_MEMBERS | O_NO_FOLIOS | O_DOT },
+	{ "check", do_check, "PID|FILE...", "check invariants I1-I10; exit 1 on errors",
+	  O_KEEP | O_NO_FOLIOS },
+	{ "vmas", do_vmas, "PID|FILE", "a table like /proc/PID/maps with anon_vma columns",
+	  O_NO_FOLIOS },
+	{ "folios", do_folios, "PID|FILE [ADDR[-ADDR]]", "folio summary per VMA, mismatch samples", 0 },
+	{ "dump", do_dump, "PID|FILE", "the whole dump as JSON (for diff, check, saving)",
+	  O_NO_FOLIOS },
+	{ "diff", do_diff, "A B | --watch PID [-- CMD...]", "what changed between two dumps",
+	  O_WATCH | O_NO_FOLIOS },
+	{ "top", do_top, "[--pids L] [--cgroup DIR] [--sort COL] [-n N]", "survey processes",
+	  O_SORT | O_PIDS | O_CGROUP | O_LIMIT },
+	{ "merge-why", do_merge_why, "PID|FILE", "why adjacent anonymous VMAs did not merge",
+	  O_NO_FOLIOS },
+	{ "version", do_version, "", "CLI, ABI and module versions", 0 },
+	{ "help", do_help, "[COMMAND]", "this help, or a command's", 0 },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -275,6 +330,22 @@ static const char *const option_help[] = {
 	NULL
 };
 
+/* The option_help line of a command option ("--sort", "-n", "--format=dot"). */
+static const char *opt_help_line(const char *name)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(name, "="), name);
+	for (size_t i = 0; option_help[i]; i++) {
+		const char *l = option_help[i], *at = strstr(l, key);
+
+		if (at && (at[strlen(key)] == ' ' || at[strlen(key)] == '=' ||
+			   at[strlen(key)] == ','))
+			return l;
+	}
+	return NULL;
+}
+
 static int do_help(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -282,6 +353,12 @@ static int do_help(int argc, char **argv)
 			if (!strcmp(cmds[i].name, argv[1])) {
 				fprintf(opts.out, "usage: mmctl %s %s\n  %s\n", cmds[i].name,
 					cmds[i].args, cmds[i].help);
+				for (size_t k = 0; k < NCMD_OPTS; k++) {
+					const char *l = opt_help_line(cmd_opts[k].name);
+
+					if ((cmds[i].takes & cmd_opts[k].bit) && l)
+						fprintf(opts.out, "  %s\n", l);
+				}
 				return EXIT_OK;
 			}
 		p_err("help: no command '%s'", argv[1]);
@@ -324,6 +401,9 @@ static int finish_output(int rc)
 
 	if (fclose(opts.out) != 0)
 		bad = 1;
+	/* A reader that went away (mmctl ... | head): quiet, like cat. */
+	if (bad && errno == EPIPE)
+		return rc;
 	if (bad) {
 		fprintf(stderr, "mmctl: writing %s failed: %s\n",
 			opts.out_path ? opts.out_path : "standard output", strerror(errno));
@@ -332,9 +412,25 @@ static int finish_output(int rc)
 	return rc;
 }
 
+/* Command options given so far (O_*), checked against the command's. */
+static unsigned int opts_seen;
+
+/* "-n N": a whole number of rows, 1 or more. */
+static int parse_rows(const char *s, long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtol(s, &end, 10);
+	return !*s || *end || errno || *n < 1 ? -1 : 0;
+}
+
 /* Apply one parsed option; EXIT_OK, or an exit code after reporting. */
 static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int *help)
 {
+	for (size_t i = 0; i < NCMD_OPTS; i++)
+		if (cmd_opts[i].ch == ch && ch != 'F')
+			opts_seen |= cmd_opts[i].bit;
 	switch (ch) {
 	case 'j': opts.format = FMT_JSON; break;
 	case 'p': opts.format = FMT_JSON; opts.pretty = 1; break;
@@ -380,7 +476,12 @@ static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int 
 	case 's': opts.sort = arg; break;
 	case 'P': opts.pids = arg; break;
 	case 'C': opts.cgroup = arg; break;
-	case 'n': opts.limit = strtol(arg, NULL, 10); break;
+	case 'n':
+		if (parse_rows(arg, &opts.limit)) {
+			p_err("-n: '%s' is not a number of rows (1 or more)", arg);
+			return EXIT_USAGE;
+		}
+		break;
 	case 'w': opts.watch = 1; break;
 	case 'K': opts.keep_dir = arg; break;
 	default:
@@ -390,15 +491,29 @@ static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int 
 	return EXIT_OK;
 }
 
+/* An option the command does not take: a usage error that names both. */
+static int check_cmd_opts(const struct cmd *c)
+{
+	unsigned int seen = opts_seen | (opts.format == FMT_DOT ? O_DOT : 0);
+
+	for (size_t i = 0; i < NCMD_OPTS; i++)
+		if ((seen & cmd_opts[i].bit) && !(c->takes & cmd_opts[i].bit)) {
+			p_err("%s: %s is not an option of '%s' (see 'mmctl help %s')", c->name,
+			      cmd_opts[i].name, c->name, c->name);
+			return EXIT_USAGE;
+		}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
-	int ch, rc, version = 0, help = 0, cargc;
+	int ch, rc, version = 0, help = 0, cargc, end;
 	char **cargv;
 
 	opts.out = stdout;
 	opts.limit = 20;
-	signal(SIGPIPE, SIG_IGN);	/* EPIPE is reported, not a silent death */
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the output quietly (finish_output) */
 	/* "+": stop at the command; its own options are parsed below. */
 	while ((ch = getopt_long(argc, argv, "+jpo:Vvhn:", longopts, NULL)) != -1) {
 		rc = apply_opt(ch, optarg, 1, &version, &help);
@@ -424,17 +539,32 @@ int main(int argc, char **argv)
 		p_err("unknown or ambiguous command '%s' (see 'mmctl help')", argv[optind]);
 		return finish_output(EXIT_USAGE);
 	}
-	/* Options after the command (GNU getopt moves operands to the end). */
+	/*
+	 * Options anywhere after the command: GNU getopt moves the operands to
+	 * the end. optind = 0, not 1, makes glibc start afresh, without the
+	 * first pass's "+" (stop at the first operand). diff --watch's
+	 * "-- CMD..." is not scanned: CMD's own options are CMD's.
+	 */
 	cargc = argc - optind;
 	cargv = argv + optind;
-	optind = 1;
-	while ((ch = getopt_long(cargc, cargv, "jpo:Vvhn:", longopts, NULL)) != -1) {
+	end = cargc;
+	if (c->takes & O_WATCH)
+		for (int i = 1; i < cargc; i++)
+			if (!strcmp(cargv[i], "--")) {
+				end = i;
+				break;
+			}
+	optind = 0;
+	while ((ch = getopt_long(end, cargv, "jpo:Vvhn:", longopts, NULL)) != -1) {
 		rc = apply_opt(ch, optarg, 0, &version, &help);
 		if (rc)
 			return finish_output(rc);
 	}
 	if (help)
 		return finish_output(do_help(2, (char *[]){ "help", (char *)c->name, NULL }));
+	rc = check_cmd_opts(c);
+	if (rc)
+		return finish_output(rc);
 	/* cargv[optind..] are the operands: hand them over as argv[1..]. */
 	cargv[optind - 1] = cargv[0];
 	return finish_output(c->fn(cargc - optind + 1, cargv + optind - 1));

@@ -42,6 +42,9 @@ struct mm_opts {
 
 extern struct mm_opts opts;
 
+/* ADDR operands: hex, 0x optional, nothing after; 0, or -1 after p_err. */
+int mm_parse_addr(const char *cmd, const char *s, uint64_t *addr);
+
 /* One error path: stderr, and {"error": ...} on stdout under JSON. */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print why a dump failed; returns the exit code for it. */

@@ -305,18 +305,19 @@ int do_tree(int argc, char **argv)
 	const char *backend;
 	struct mm_dump d;
 	size_t own = 0, nv = 0;
+	uint64_t at = 0;
 	int rc;
 
 	if (argc != 2 && argc != 3) {
 		p_err("tree: expected PID|FILE [ADDR] (see 'mmctl help tree')");
 		return EXIT_USAGE;
 	}
+	if (argc == 3 && mm_parse_addr("tree", argv[2], &at))
+		return EXIT_USAGE;
 	rc = mm_get_dump("tree", argv[1], &d, &backend);
 	if (rc)
 		return rc;
 	if (argc == 3) {
-		uint64_t at = strtoull(argv[2], NULL, 16);
-
 		for (size_t i = 0; i < d.nr_vmas; i++)
 			if ((d.vmas[i]->flags & MMCTL_VMAF_TARGET) && d.vmas[i]->start <= at &&
 			    at < d.vmas[i]->end)

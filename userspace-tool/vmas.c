@@ -180,8 +180,12 @@ int do_folios(int argc, char **argv)
 			(unsigned long long)v->start, (unsigned long long)v->end,
 			mm_short_id(v->anon_vma_id), v->chain_len);
 		if (!f || !(f->flags & MMCTL_FOLIOSF_WALKED)) {
-			fprintf(opts.out, "  not walked%s\n",
-				f ? " (hugetlb, PFN map or shared)" : " (--no-folios)");
+			fprintf(opts.out, "  not walked (%s)\n",
+				f ? "hugetlb, PFN map or shared" :
+				!strcmp(backend, "bpf") ? "the BPF backend does not walk page tables" :
+				!strcmp(backend, "file") ?
+				"the dump has no page-table walk: taken with --no-folios or by BPF" :
+				"no folio record");
 			continue;
 		}
 		for (size_t j = 0; j < d.vma_fav[vi].len; j++) {
