@@ -73,8 +73,19 @@ static int check_one(const char *arg, struct json_object *jarr)
 	int rc;
 
 	rc = mm_get_dump("check", arg, &d, &backend);
-	if (rc)
+	if (rc) {
+		/* Under -j the target's entry says why it has no verdict. */
+		struct json_object *e = jarr ? mm_take_error() : NULL;
+
+		if (e) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "target", json_object_new_string(arg));
+			json_object_object_add(o, "error", e);
+			json_object_array_add(jarr, o);
+		}
 		return rc;
+	}
 	if (mm_check_dump(&d, &v, &nv, &res)) {
 		mm_dump_free(&d);
 		free(v);

@@ -28,6 +28,14 @@
 
 struct mm_opts opts;
 
+/*
+ * Under -j the errors are part of the one JSON document: p_err() keeps them,
+ * mm_print_json() adds them to the document as "errors", and a command that
+ * printed nothing ends with {"error": FIRST} (finish_output()).
+ */
+static struct json_object *json_errors;
+static int json_printed;
+
 void p_err(const char *fmt, ...)
 {
 	char msg[1024];
@@ -37,12 +45,23 @@ void p_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "mmctl: %s\n", msg);
-	if (opts.format == FMT_JSON && opts.out) {
-		struct json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "error", json_object_new_string(msg));
-		mm_print_json(j);
+	if (opts.format == FMT_JSON) {
+		if (!json_errors)
+			json_errors = json_object_new_array();
+		json_object_array_add(json_errors, json_object_new_string(msg));
 	}
+}
+
+struct json_object *mm_take_error(void)
+{
+	size_t n = json_errors ? json_object_array_length(json_errors) : 0;
+	struct json_object *last;
+
+	if (!n)
+		return NULL;
+	last = json_object_get(json_object_array_get_idx(json_errors, n - 1));
+	json_object_array_del_idx(json_errors, n - 1, 1);
+	return last;
 }
 
 int report_dump_error(int err, const char *what)
@@ -174,8 +193,14 @@ void mm_print_json(struct json_object *j)
 	int fl = opts.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
 		JSON_C_TO_STRING_PLAIN;
 
+	if (json_errors && json_object_array_length(json_errors) &&
+	    json_object_is_type(j, json_type_object)) {
+		json_object_object_add(j, "errors", json_errors);
+		json_errors = NULL;
+	}
 	fprintf(opts.out, "%s\n", json_object_to_json_string_ext(j, fl | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
+	json_printed = 1;
 }
 
 int mm_emit_dump_json(const struct mm_dump *d, const char *backend)
@@ -397,7 +422,23 @@ static const struct cmd *find_cmd(const char *name)
 /* Output that could not be written is an error, not a silent truncation. */
 static int finish_output(int rc)
 {
-	int bad = fflush(opts.out) != 0 || ferror(opts.out);
+	int bad;
+
+	/* -j and nothing printed: the first error is the document. */
+	if (json_errors && json_object_array_length(json_errors) && !json_printed) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "error",
+				       json_object_get(json_object_array_get_idx(json_errors, 0)));
+		if (json_object_array_length(json_errors) > 1)
+			json_object_object_add(j, "errors", json_object_get(json_errors));
+		json_object_put(json_errors);
+		json_errors = NULL;
+		mm_print_json(j);
+	}
+	json_object_put(json_errors);
+	json_errors = NULL;
+	bad = fflush(opts.out) != 0 || ferror(opts.out);
 
 	if (fclose(opts.out) != 0)
 		bad = 1;
@@ -518,14 +559,14 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+jpo:Vvhn:", longopts, NULL)) != -1) {
 		rc = apply_opt(ch, optarg, 1, &version, &help);
 		if (rc)
-			return rc;
+			return finish_output(rc);
 	}
 	if (opts.out_path) {
 		opts.out = fopen(opts.out_path, "w");
 		if (!opts.out) {
 			opts.out = stdout;
 			p_err("cannot open %s: %s", opts.out_path, strerror(errno));
-			return EXIT_ENV;
+			return finish_output(EXIT_ENV);
 		}
 	}
 	if (version)

@@ -49,6 +49,10 @@ int mm_parse_addr(const char *cmd, const char *s, uint64_t *addr);
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print why a dump failed; returns the exit code for it. */
 int report_dump_error(int err, const char *what);
+struct json_object;
+/* Under -j: the last error p_err() kept, taken out of the document's "errors"
+ * (a command that puts it in its own place, check's per-target entries). */
+struct json_object *mm_take_error(void);
 /* A pid argument of command @cmd; prints the error itself. */
 int parse_pid(const char *cmd, const char *s, long *pid);
 /* Short form of an ID for humans (ring of static buffers). */
