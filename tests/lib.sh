@@ -120,7 +120,7 @@ build_kmod() {
 run_workloads() {
 	local prefix=$1 name=$2 ko=$3 rc
 	shift 3
-	tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 --cpus "${MMCTL_WORKLOAD_CPUS:-3}" "$@" \
+	MMCTL_VM_RETRY_RESULTS=1 tests/vm/vm-run --mem "${MMCTL_WORKLOAD_MEM:-2048}" --numa 2 --cpus "${MMCTL_WORKLOAD_CPUS:-3}" "$@" \
 		--timeout "${MMCTL_WORKLOAD_TIMEOUT:-900}" -- \
 		env MMCTL_KO="$ko" MMCTL_WINMOD="${ko%/module/mmctl.ko}/tests/winmod/mmctl_window.ko" \
 		MMCTL_RESULTS_NAME="$name" MMCTL_STRESSNG_SECONDS="${MMCTL_STRESSNG_SECONDS:-45}" \
