@@ -129,6 +129,15 @@ int do_check(int argc, char **argv)
 			rc = r;
 	}
 	if (jarr) {
+		struct json_object *e;
+
+		/* Errors after a target's dump (--keep-errors) are entries too. */
+		while ((e = mm_take_error())) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "error", e);
+			json_object_array_add(jarr, o);
+		}
 		/* One target: the dump object itself; several: an array. */
 		if (argc == 2 && json_object_array_length(jarr) == 1) {
 			struct json_object *one = json_object_get(json_object_array_get_idx(jarr, 0));

@@ -614,8 +614,17 @@ int mm_dump_load(const char *path, struct mm_dump *d, const char **err)
 		return -ENOMEM;
 	}
 	j = json_tokener_parse_ex(tok, buf, (int)len);
+	/* One dump per input: anything but white space after it is an error. */
+	if (j && buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok),
+							      " \t\r\n")]) {
+		json_object_put(j);
+		json_tokener_free(tok);
+		free(buf);
+		*err = "more than one JSON value (one dump per file)";
+		return -EBADMSG;
+	}
 	if (!j) {
-		if (!len)
+		if (!buf[strspn(buf, " \t\r\n")])
 			*err = "empty input";
 		else if (json_tokener_get_error(tok) == json_tokener_continue)
 			*err = "truncated JSON";

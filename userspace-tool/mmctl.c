@@ -455,6 +455,8 @@ static int finish_output(int rc)
 
 /* Command options given so far (O_*), checked against the command's. */
 static unsigned int opts_seen;
+/* The argument getopt_long() could not take ('?' or ':'), for the message. */
+static char bad_opt[64];
 
 /* "-n N": a whole number of rows, 1 or more. */
 static int parse_rows(const char *s, long *n)
@@ -525,11 +527,26 @@ static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int 
 		break;
 	case 'w': opts.watch = 1; break;
 	case 'K': opts.keep_dir = arg; break;
+	case ':':
+		p_err("option %s needs a value (see 'mmctl help')", bad_opt);
+		return EXIT_USAGE;
 	default:
-		fprintf(stderr, "mmctl: see 'mmctl help'\n");
+		p_err("unknown option %s (see 'mmctl help')", bad_opt);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* After getopt_long() returned '?' or ':': the option it could not take. */
+static void note_bad_opt(int ch, char **argv)
+{
+	if (ch != '?' && ch != ':')
+		return;
+	if (optind > 0 && !strncmp(argv[optind - 1], "--", 2))
+		snprintf(bad_opt, sizeof(bad_opt), "%.*s", (int)strcspn(argv[optind - 1], "="),
+			 argv[optind - 1]);
+	else
+		snprintf(bad_opt, sizeof(bad_opt), "-%c", optopt);
 }
 
 /* An option the command does not take: a usage error that names both. */
@@ -554,9 +571,17 @@ int main(int argc, char **argv)
 
 	opts.out = stdout;
 	opts.limit = 20;
+	opterr = 0;	/* p_err() reports, inside the JSON document under -j */
+	/* -j anywhere (before "--") makes every error JSON, those before it too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
+		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty") ||
+		    !strcmp(argv[i], "--format=json"))
+			opts.format = FMT_JSON;
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the output quietly (finish_output) */
 	/* "+": stop at the command; its own options are parsed below. */
-	while ((ch = getopt_long(argc, argv, "+jpo:Vvhn:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:jpo:Vvhn:", longopts, NULL)) != -1) {
+		note_bad_opt(ch, argv);
 		rc = apply_opt(ch, optarg, 1, &version, &help);
 		if (rc)
 			return finish_output(rc);
@@ -596,7 +621,8 @@ int main(int argc, char **argv)
 				break;
 			}
 	optind = 0;
-	while ((ch = getopt_long(end, cargv, "jpo:Vvhn:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(end, cargv, ":jpo:Vvhn:", longopts, NULL)) != -1) {
+		note_bad_opt(ch, cargv);
 		rc = apply_opt(ch, optarg, 0, &version, &help);
 		if (rc)
 			return finish_output(rc);
