@@ -76,6 +76,7 @@ chain_order_is() {
 #    82 s a boot took; with the PIRQ table instead a boot takes 18-22 s
 #    (virtio uses MSI-X; the devices never need INTx).
 # Any splat still fails the run.
+# shellcheck disable=SC2034 # used by the scripts that source this one
 KASAN_APPEND="no5lvl acpi=noirq"
 
 # t_guest_batch PREFIX RC: the verdict on one tests/vm/vm-run boot (RC its
