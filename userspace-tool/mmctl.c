@@ -29,7 +29,8 @@
 struct mm_opts opts;
 
 /*
- * Under -j the errors are part of the one JSON document: p_err() keeps them,
+ * Under -j the errors are part of the one JSON document: p_err() keeps them
+ * (in any format: -j is known only once every option is parsed),
  * mm_print_json() adds them to the document as "errors", and a command that
  * printed nothing ends with {"error": FIRST} (finish_output()).
  */
@@ -45,11 +46,10 @@ void p_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "mmctl: %s\n", msg);
-	if (opts.format == FMT_JSON) {
-		if (!json_errors)
-			json_errors = json_object_new_array();
-		json_object_array_add(json_errors, json_object_new_string(msg));
-	}
+	/* Kept whatever the format: a -j may come later on the command line. */
+	if (!json_errors)
+		json_errors = json_object_new_array();
+	json_object_array_add(json_errors, json_object_new_string(msg));
 }
 
 struct json_object *mm_take_error(void)
@@ -193,7 +193,7 @@ void mm_print_json(struct json_object *j)
 	int fl = opts.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
 		JSON_C_TO_STRING_PLAIN;
 
-	if (json_errors && json_object_array_length(json_errors) &&
+	if (opts.format == FMT_JSON && json_errors && json_object_array_length(json_errors) &&
 	    json_object_is_type(j, json_type_object)) {
 		json_object_object_add(j, "errors", json_errors);
 		json_errors = NULL;
@@ -425,7 +425,8 @@ static int finish_output(int rc)
 	int bad;
 
 	/* -j and nothing printed: the first error is the document. */
-	if (json_errors && json_object_array_length(json_errors) && !json_printed) {
+	if (opts.format == FMT_JSON && json_errors && json_object_array_length(json_errors) &&
+	    !json_printed) {
 		struct json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "error",
@@ -566,27 +567,25 @@ static int check_cmd_opts(const struct cmd *c)
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
-	int ch, rc, version = 0, help = 0, cargc, end;
+	int ch, rc, err = 0, version = 0, help = 0, cargc, end;
 	char **cargv;
 
 	opts.out = stdout;
 	opts.limit = 20;
-	opterr = 0;	/* p_err() reports, inside the JSON document under -j */
-	/* -j anywhere (before "--") makes every error JSON, those before it too. */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
-		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty") ||
-		    !strcmp(argv[i], "--format=json"))
-			opts.format = FMT_JSON;
+	/*
+	 * Usage errors are p_err()s (opterr = 0), and every option is parsed
+	 * before the first one ends the run: a -j after a bad option still
+	 * makes the error JSON (finish_output()).
+	 */
+	opterr = 0;
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE ends the output quietly (finish_output) */
 	/* "+": stop at the command; its own options are parsed below. */
 	while ((ch = getopt_long(argc, argv, "+:jpo:Vvhn:", longopts, NULL)) != -1) {
 		note_bad_opt(ch, argv);
 		rc = apply_opt(ch, optarg, 1, &version, &help);
-		if (rc)
-			return finish_output(rc);
+		err = err ?: rc;
 	}
-	if (opts.out_path) {
+	if (!err && opts.out_path) {
 		opts.out = fopen(opts.out_path, "w");
 		if (!opts.out) {
 			opts.out = stdout;
@@ -594,11 +593,12 @@ int main(int argc, char **argv)
 			return finish_output(EXIT_ENV);
 		}
 	}
-	if (version)
+	if (!err && version)
 		return finish_output(do_version(0, NULL));
 	if (optind >= argc) {
-		do_help(0, NULL);
-		return finish_output(help ? EXIT_OK : EXIT_USAGE);
+		if (!err)
+			do_help(0, NULL);
+		return finish_output(err ?: help ? EXIT_OK : EXIT_USAGE);
 	}
 	c = find_cmd(argv[optind]);
 	if (!c) {
@@ -624,9 +624,10 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(end, cargv, ":jpo:Vvhn:", longopts, NULL)) != -1) {
 		note_bad_opt(ch, cargv);
 		rc = apply_opt(ch, optarg, 0, &version, &help);
-		if (rc)
-			return finish_output(rc);
+		err = err ?: rc;
 	}
+	if (err)
+		return finish_output(err);
 	if (help)
 		return finish_output(do_help(2, (char *[]){ "help", (char *)c->name, NULL }));
 	rc = check_cmd_opts(c);
