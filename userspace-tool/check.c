@@ -59,6 +59,18 @@ static int keep_dump(const struct mm_dump *d, const char *backend,
 	return EXIT_OK;
 }
 
+/* An entry {["target": TARGET,] "error": E} of check's -j array (E taken). */
+static void add_error_entry(struct json_object *jarr, const char *target,
+			    struct json_object *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (target)
+		json_object_object_add(o, "target", json_object_new_string(target));
+	json_object_object_add(o, "error", e);
+	json_object_array_add(jarr, o);
+}
+
 /*
  * Check one target; returns an exit code. One dump: what its facts explain
  * is transient, everything else is judged as it is (lib/check.c).
@@ -77,13 +89,8 @@ static int check_one(const char *arg, struct json_object *jarr)
 		/* Under -j the target's entry says why it has no verdict. */
 		struct json_object *e = jarr ? mm_take_error() : NULL;
 
-		if (e) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "target", json_object_new_string(arg));
-			json_object_object_add(o, "error", e);
-			json_object_array_add(jarr, o);
-		}
+		if (e)
+			add_error_entry(jarr, arg, e);
 		return rc;
 	}
 	if (mm_check_dump(&d, &v, &nv, &res)) {
@@ -132,12 +139,8 @@ int do_check(int argc, char **argv)
 		struct json_object *e;
 
 		/* Errors after a target's dump (--keep-errors) are entries too. */
-		while ((e = mm_take_error())) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "error", e);
-			json_object_array_add(jarr, o);
-		}
+		while ((e = mm_take_error()))
+			add_error_entry(jarr, NULL, e);
 		/* One target: the dump object itself; several: an array. */
 		if (argc == 2 && json_object_array_length(jarr) == 1) {
 			struct json_object *one = json_object_get(json_object_array_get_idx(jarr, 0));

@@ -591,7 +591,7 @@ int mm_dump_load(const char *path, struct mm_dump *d, const char **err)
 {
 	struct json_tokener *tok;
 	struct json_object *j;
-	char *buf = NULL;
+	char *buf = NULL, *rest;
 	size_t len = 0;
 	int ret;
 
@@ -615,8 +615,8 @@ int mm_dump_load(const char *path, struct mm_dump *d, const char **err)
 	}
 	j = json_tokener_parse_ex(tok, buf, (int)len);
 	/* One dump per input: anything but white space after it is an error. */
-	if (j && buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok),
-							      " \t\r\n")]) {
+	rest = buf + json_tokener_get_parse_end(tok);
+	if (j && rest[strspn(rest, " \t\r\n")]) {
 		json_object_put(j);
 		json_tokener_free(tok);
 		free(buf);
