@@ -13,87 +13,25 @@
 #define NULL ((void *)0)
 #endif
 
-#define E MMCTL_SEV_ERROR
-#define W MMCTL_SEV_WARNING
 /*
- * Facts that explain a rule's verdict (docs/checker.md, "Windows"). WIN:
- * what a VMA mid-mutation shows, which its mm's write-held mmap_lock
- * explains, and which a lockless dump may see half-done; the other rules
+ * Facts that explain a rule's verdict (docs/checker.md, "Windows"), the
+ * facts column of rules.h. WIN: what a VMA mid-mutation shows, which its
+ * mm's write-held mmap_lock explains, and which a lockless dump may see
+ * half-done; LOCKLESS: only a lockless dump explains it; the other rules
  * break in no window the kernel opens, and stay errors in every dump.
  */
 #define WIN (MMCTL_FACTF(MMCTL_FACT_MM_WRITER) | MMCTL_FACTF(MMCTL_FACT_LOCKLESS))
+#define LOCKLESS MMCTL_FACTF(MMCTL_FACT_LOCKLESS)
 
 const char *const mmctl_sev_names[MMCTL_SEV_NR] = { "error", "warning", "transient" };
 const char *const mmctl_fact_names[MMCTL_FACT_NR] = { "", "mm-write-locked", "lockless" };
 
 const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
-	[MMCTL_R_RECORD] = { "R-record", "record",
-		"a record names an unknown object, has ID 0, or an ID appears twice", E },
-	[MMCTL_R_I1_ANON_VMA] = { "I1-chain-anon_vma", "vma",
-		"vma->anon_vma is not on the VMA's anon_vma_chain", E, WIN },
-	[MMCTL_R_I1_AVC_VMA] = { "I1-chain-avc_vma", "vma",
-		"an AVC on the VMA's chain points at another VMA", E },
-	[MMCTL_R_I1_DUP] = { "I1-chain-duplicate", "vma",
-		"an anon_vma appears twice on one chain", E },
-	[MMCTL_R_I1_ROOT] = { "I1-chain-root", "vma",
-		"a chain entry belongs to another hierarchy (different root)", E },
-	[MMCTL_R_I1_LAST] = { "I1-chain-last", "vma",
-		"the last chain entry is not the hierarchy's root", E },
-	[MMCTL_R_I1_CLOSED] = { "I1-chain-ancestors", "vma",
-		"the chain holds an anon_vma but not its parent (not ancestor-closed)", E, WIN },
-	[MMCTL_R_I1_UNKNOWN] = { "I1-chain-unknown", "vma",
-		"the chain names an anon_vma that is not live in the hierarchy", E },
-	[MMCTL_R_I1_LEN] = { "I1-chain-length", "vma",
-		"chain_len disagrees with the chain entries (positions missing or repeated)", E },
-	[MMCTL_R_I2_EMPTY] = { "I2-empty-chain", "vma",
-		"vma->anon_vma is set but the chain is empty", E },
-	[MMCTL_R_I2_FORK] = { "I2-fork-window", "vma",
-		"chain present but vma->anon_vma NULL: a fork between anon_vma_clone and anon_vma_fork", E, WIN },
-	[MMCTL_R_I3_NOT_IN_TREE] = { "I3-avc-not-in-tree", "vma",
-		"an AVC on the VMA's chain is missing from its anon_vma's interval tree", E },
-	[MMCTL_R_I3_NOT_ON_CHAIN] = { "I3-tree-node-not-on-chain", "anon_vma",
-		"an interval-tree node is not on its VMA's chain", E },
-	[MMCTL_R_I3_ORDER] = { "I3-tree-order", "anon_vma",
-		"in-order pgoff decreases in the interval tree", E, WIN },
-	[MMCTL_R_I3_SUBTREE] = { "I3-rb_subtree_last", "anon_vma",
-		"cached rb_subtree_last differs from the recomputed value", E, WIN },
-	[MMCTL_R_I3_LEFTMOST] = { "I3-leftmost", "anon_vma",
-		"the cached leftmost node is not rb_first()", E },
-	[MMCTL_R_I3_COUNT] = { "I3-tree-count", "anon_vma",
-		"tree_avcs disagrees with the tree nodes reported", E },
-	[MMCTL_R_I3_RANGE] = { "I3-tree-range", "vma",
-		"a tree node's pgoff range is not its VMA's", E, WIN },
-	[MMCTL_R_I4_ROOT] = { "I4-root", "anon_vma",
-		"root link wrong (x == root <=> x->parent == x; x->root == x->parent->root)", E },
-	[MMCTL_R_I4_PARENT] = { "I4-parent", "anon_vma",
-		"parent is not a live anon_vma of the hierarchy", E },
-	[MMCTL_R_I4_CYCLE] = { "I4-cycle", "anon_vma",
-		"parent links form a cycle", E },
-	[MMCTL_R_I5] = { "I5-num_active_vmas", "anon_vma",
-		"num_active_vmas != VMAs in its tree whose anon_vma it is", E, WIN },
-	[MMCTL_R_I6] = { "I6-num_children", "anon_vma",
-		"num_children != live children (+1 for the root's self-count)", E },
-	[MMCTL_R_I7_EMPTY] = { "I7-empty-tree", "anon_vma",
-		"a live anon_vma has an empty interval tree", E },
-	[MMCTL_R_I7_REF] = { "I7-refcount", "anon_vma",
-		"refcount below 1 on a live anon_vma", E },
-	[MMCTL_R_I7_ROOT_REF] = { "I7-root-refcount", "anon_vma",
-		"root refcount below 1 + live non-root anon_vmas of its hierarchy", E },
-	[MMCTL_R_I7_ROOT_EXTRA] = { "I7-root-refcount-extra", "anon_vma",
-		"root refcount above 1 + non-root anon_vmas (KSM, migration or reclaim hold references)", W },
-	[MMCTL_R_I8] = { "I8-same-chain", "anon_vma",
-		"VMAs whose anon_vma it is have different chain sets", E, WIN },
-	[MMCTL_R_I9_OUTSIDE] = { "I9-folio-outside-chain", "vma",
-		"anonymous pages whose anon_vma is not on the VMA's chain", E, WIN },
-	[MMCTL_R_I9_INDEX] = { "I9-folio-index", "vma",
-		"pages whose folio index is not linear_page_index(vma, addr)", E, WIN },
-	[MMCTL_R_I9_FOLIO_AV] = { "I9-folio-anon_vma", "vma",
-		"pages counted for an anon_vma that is not on the VMA's chain", E, WIN },
-	[MMCTL_R_I1_FORK] = { "I1-fork-link-window", "vma",
-		"vma->anon_vma is a new anon_vma not in the family yet: anon_vma_fork sets it (7.2: and chains it) before linking it", E, WIN },
-	[MMCTL_R_I10] = { "I10-two-mms", "anon_vma",
-		"VMAs of two mms use this anon_vma: a fork reused it while a VMA still used it (CVE-2022-42703)", E,
-		MMCTL_FACTF(MMCTL_FACT_LOCKLESS) },
+#define MMCTL_RULE(id, n, obj, sev, facts, expl)			\
+	[MMCTL_R_##id] = { .name = n, .object = obj, .explain = expl,	\
+			   .severity = MMCTL_SEV_##sev, .explained = facts },
+#include "rules.h"
+#undef MMCTL_RULE
 };
 
 /* ---- hash table: ID -> index ------------------------------------------- */

@@ -40,41 +40,10 @@ enum mmctl_fact {
 /* "", "mm-write-locked", "lockless" */
 extern const char *const mmctl_fact_names[MMCTL_FACT_NR];
 
-/* Stable rule identifiers; names in mmctl_rules[]. Append only. */
 enum mmctl_rule {
-	MMCTL_R_RECORD,		/* malformed or duplicate record */
-	MMCTL_R_I1_ANON_VMA,	/* vma->anon_vma not on its chain */
-	MMCTL_R_I1_AVC_VMA,	/* avc->vma differs from the chain's VMA */
-	MMCTL_R_I1_DUP,		/* an anon_vma twice on one chain */
-	MMCTL_R_I1_ROOT,	/* chain entry of another hierarchy */
-	MMCTL_R_I1_LAST,	/* last chain entry is not the root */
-	MMCTL_R_I1_CLOSED,	/* chain not ancestor-closed */
-	MMCTL_R_I1_UNKNOWN,	/* chain names an anon_vma not in the dump */
-	MMCTL_R_I1_LEN,		/* chain_len disagrees with the entries */
-	MMCTL_R_I2_EMPTY,	/* anon_vma set, chain empty */
-	MMCTL_R_I2_FORK,	/* chain but no anon_vma: fork in progress */
-	MMCTL_R_I3_NOT_IN_TREE,	/* a chain AVC missing from its anon_vma's tree */
-	MMCTL_R_I3_NOT_ON_CHAIN, /* a tree node that is on no chain */
-	MMCTL_R_I3_ORDER,	/* in-order pgoff decreases */
-	MMCTL_R_I3_SUBTREE,	/* cached rb_subtree_last wrong */
-	MMCTL_R_I3_LEFTMOST,	/* cached leftmost is not rb_first */
-	MMCTL_R_I3_COUNT,	/* tree_avcs disagrees with the nodes */
-	MMCTL_R_I3_RANGE,	/* node range is not its VMA's pgoff range */
-	MMCTL_R_I4_ROOT,	/* root link wrong */
-	MMCTL_R_I4_PARENT,	/* parent not a live anon_vma of the hierarchy */
-	MMCTL_R_I4_CYCLE,	/* parent links loop */
-	MMCTL_R_I5,		/* num_active_vmas */
-	MMCTL_R_I6,		/* num_children */
-	MMCTL_R_I7_EMPTY,	/* live anon_vma with an empty tree */
-	MMCTL_R_I7_REF,		/* refcount below 1 */
-	MMCTL_R_I7_ROOT_REF,	/* root refcount below 1 + non-root anon_vmas */
-	MMCTL_R_I7_ROOT_EXTRA,	/* root refcount above it (KSM, migration...) */
-	MMCTL_R_I8,		/* VMAs sharing an anon_vma with different chains */
-	MMCTL_R_I9_OUTSIDE,	/* folio mapping outside the VMA's chain */
-	MMCTL_R_I9_INDEX,	/* folio index != linear_page_index */
-	MMCTL_R_I9_FOLIO_AV,	/* page count for an anon_vma not on the chain */
-	MMCTL_R_I1_FORK,	/* anon_vma set, not yet linked: fork in progress */
-	MMCTL_R_I10,		/* VMAs of two mms use one anon_vma */
+#define MMCTL_RULE(id, name, object, sev, facts, explain) MMCTL_R_##id,
+#include "rules.h"
+#undef MMCTL_RULE
 	MMCTL_R_NR
 };
 

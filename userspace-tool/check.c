@@ -166,3 +166,55 @@ int do_dump(int argc, char **argv)
 	mm_dump_free(&d);
 	return rc;
 }
+
+/* The facts that make @ri's verdict transient, "a, b" (empty: none). */
+static void rule_facts(const struct mmctl_rule_info *ri, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (unsigned int f = 1; f < MMCTL_FACT_NR; f++)
+		if ((ri->explained & MMCTL_FACTF(f)) && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "",
+					       mmctl_fact_names[f]);
+}
+
+/*
+ * mmctl help rules: the checker's rules (lib/rules.h), as
+ * docs/checker.md tabulates them: name, object, severity, the facts that
+ * make a verdict transient, meaning.
+ */
+int mm_print_rules(void)
+{
+	struct json_object *arr = opts.format == FMT_JSON ? json_object_new_array() : NULL;
+
+	if (!arr)
+		fprintf(opts.out, "%-26s %-9s %-8s %-26s %s\n", "RULE", "OBJECT", "SEVERITY",
+			"TRANSIENT WITH", "MEANING");
+	for (unsigned int r = 0; r < MMCTL_R_NR; r++) {
+		const struct mmctl_rule_info *ri = &mmctl_rules[r];
+		char facts[64];
+
+		rule_facts(ri, facts, sizeof(facts));
+		if (arr) {
+			struct json_object *o = json_object_new_object(), *fa = json_object_new_array();
+
+			json_object_object_add(o, "rule", json_object_new_string(ri->name));
+			json_object_object_add(o, "object", json_object_new_string(ri->object));
+			json_object_object_add(o, "severity",
+					       json_object_new_string(mmctl_sev_names[ri->severity]));
+			for (unsigned int f = 1; f < MMCTL_FACT_NR; f++)
+				if (ri->explained & MMCTL_FACTF(f))
+					json_object_array_add(fa, json_object_new_string(mmctl_fact_names[f]));
+			json_object_object_add(o, "transient_with", fa);
+			json_object_object_add(o, "explain", json_object_new_string(ri->explain));
+			json_object_array_add(arr, o);
+		} else {
+			fprintf(opts.out, "%-26s %-9s %-8s %-26s %s\n", ri->name, ri->object,
+				mmctl_sev_names[ri->severity], facts[0] ? facts : "-", ri->explain);
+		}
+	}
+	if (arr)
+		mm_print_json(arr);
+	return EXIT_OK;
+}

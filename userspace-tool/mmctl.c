@@ -311,7 +311,7 @@ static const struct cmd cmds[] = {
 	{ "merge-why", do_merge_why, "PID|FILE", "why adjacent anonymous VMAs did not merge",
 	  O_NO_FOLIOS },
 	{ "version", do_version, "", "CLI, ABI and module versions", 0 },
-	{ "help", do_help, "[COMMAND]", "this help, or a command's", 0 },
+	{ "help", do_help, "[COMMAND|rules]", "this help, a command's, or check's rules", 0 },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -373,6 +373,12 @@ static const char *opt_help_line(const char *name)
 
 static int do_help(int argc, char **argv)
 {
+	if (argc > 2) {
+		p_err("help: one topic at most (see 'mmctl help')");
+		return EXIT_USAGE;
+	}
+	if (argc > 1 && !strcmp(argv[1], "rules"))
+		return mm_print_rules();
 	if (argc > 1) {
 		for (size_t i = 0; i < NCMDS; i++)
 			if (!strcmp(cmds[i].name, argv[1])) {

@@ -77,6 +77,8 @@ int mm_emit_dump_json(const struct mm_dump *d, const char *backend);
 
 int do_tree(int argc, char **argv);
 int do_check(int argc, char **argv);
+/* mmctl help rules: the checker's rule table */
+int mm_print_rules(void);
 int do_vmas(int argc, char **argv);
 int do_folios(int argc, char **argv);
 int do_diff(int argc, char **argv);
