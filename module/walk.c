@@ -139,25 +139,26 @@ static bool mmctl_may_read(struct task_struct *t, struct mm_struct *mm)
 	return true;
 }
 
+/* The kernel's vm_flags behind each of the uapi's MMCTL_VM_* (lib/vmflags.h). */
+static const struct {
+	unsigned long kernel;
+	u32 bit;
+} mmctl_vm_map[] = {
+#define MMCTL_KVM(x) VM_##x
+#define MMCTL_VMFLAG(bit, kernel, name) { kernel, MMCTL_VM_##bit },
+#include "../lib/vmflags.h"
+#undef MMCTL_VMFLAG
+#undef MMCTL_KVM
+};
+
 static u32 mmctl_vm_flags(unsigned long f)
 {
 	u32 r = 0;
+	int i;
 
-	r |= (f & VM_READ) ? MMCTL_VM_READ : 0;
-	r |= (f & VM_WRITE) ? MMCTL_VM_WRITE : 0;
-	r |= (f & VM_EXEC) ? MMCTL_VM_EXEC : 0;
-	r |= (f & VM_SHARED) ? MMCTL_VM_SHARED : 0;
-	r |= (f & VM_MAYSHARE) ? MMCTL_VM_MAYSHARE : 0;
-	r |= (f & VM_GROWSDOWN) ? MMCTL_VM_GROWSDOWN : 0;
-	r |= (f & VM_LOCKED) ? MMCTL_VM_LOCKED : 0;
-	r |= (f & VM_DONTCOPY) ? MMCTL_VM_DONTCOPY : 0;
-	r |= (f & VM_WIPEONFORK) ? MMCTL_VM_WIPEONFORK : 0;
-	r |= (f & VM_MERGEABLE) ? MMCTL_VM_MERGEABLE : 0;
-	r |= (f & VM_HUGEPAGE) ? MMCTL_VM_HUGEPAGE : 0;
-	r |= (f & VM_NOHUGEPAGE) ? MMCTL_VM_NOHUGEPAGE : 0;
-	r |= (f & VM_HUGETLB) ? MMCTL_VM_HUGETLB : 0;
-	r |= (f & (VM_PFNMAP | VM_IO)) ? MMCTL_VM_PFNMAP : 0;
-	r |= (f & VM_ACCOUNT) ? MMCTL_VM_ACCOUNT : 0;
+	for (i = 0; i < ARRAY_SIZE(mmctl_vm_map); i++)
+		if (f & mmctl_vm_map[i].kernel)
+			r |= mmctl_vm_map[i].bit;
 	return r;
 }
 

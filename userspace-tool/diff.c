@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/fields.h"
 #include "json.h"
 #include "mmctl.h"
 
@@ -174,6 +175,7 @@ static void chain_str(const struct side *s, uint64_t vma_id, char *buf, size_t l
 
 static void diff_sides(struct side *a, struct side *b, struct out *o)
 {
+	const struct mmctl_rec_desc *avd = mmctl_rec_desc(MMCTL_REC_ANON_VMA);
 	char ca[512], cb[512];
 
 	for (size_t i = 0; i < b->d.nr_avs; i++) {
@@ -190,16 +192,15 @@ static void diff_sides(struct side *a, struct side *b, struct out *o)
 			continue;
 		}
 		x = a->d.avs[j];
-		if (x->num_children != y->num_children)
-			change(o, "anon_vma", b->avkey[i], "changed", "num_children %llu -> %llu",
-			       (unsigned long long)x->num_children, (unsigned long long)y->num_children);
-		if (x->num_active_vmas != y->num_active_vmas)
-			change(o, "anon_vma", b->avkey[i], "changed", "num_active_vmas %llu -> %llu",
-			       (unsigned long long)x->num_active_vmas,
-			       (unsigned long long)y->num_active_vmas);
-		if (x->refcount != y->refcount)
-			change(o, "anon_vma", b->avkey[i], "changed", "refcount %u -> %u",
-			       x->refcount, y->refcount);
+		/* the anon_vma's counters (MMCTL_FF_COUNT in lib/fields.c) */
+		for (uint32_t k = 0; k < avd->nr_fields; k++) {
+			const struct mmctl_field *f = &avd->fields[k];
+			uint64_t vx = mmctl_field_get(f, x), vy = mmctl_field_get(f, y);
+
+			if ((f->flags & MMCTL_FF_COUNT) && vx != vy)
+				change(o, "anon_vma", b->avkey[i], "changed", "%s %llu -> %llu",
+				       f->name, (unsigned long long)vx, (unsigned long long)vy);
+		}
 		if (strcmp(av_name(a, x->parent_id), av_name(b, y->parent_id)))
 			change(o, "anon_vma", b->avkey[i], "changed", "parent %s -> %s",
 			       av_name(a, x->parent_id), av_name(b, y->parent_id));

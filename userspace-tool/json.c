@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "../lib/fields.h"
 
 struct json_object *mm_json_id(uint64_t id)
 {
@@ -32,9 +33,6 @@ static struct json_object *addr(uint64_t a)
 	return json_object_new_string(s);
 }
 
-static const char *const page_kinds[] = { "?", "anon", "ksm", "zero", "file", "swap",
-					  "migration", "other" };
-
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
 	json_object_object_add(o, k, v);
@@ -50,24 +48,52 @@ static struct json_object *comm(const char *c)
 	return json_object_new_string_len(c, (int)strnlen(c, 16));
 }
 
+/* One field of @rec as JSON (lib/fields.h). */
+static struct json_object *field_json(const struct mmctl_field *f, const void *rec)
+{
+	uint64_t v = mmctl_field_get(f, rec);
+	const char *name;
+
+	switch (f->kind) {
+	case MMCTL_FK_ID:
+		return mm_json_id(v);
+	case MMCTL_FK_ADDR:
+		return addr(v);
+	case MMCTL_FK_COMM:
+		return comm((const char *)rec + f->off);
+	case MMCTL_FK_BIT:
+		return json_object_new_boolean(v != 0);
+	case MMCTL_FK_ENUM:
+		name = mmctl_enum_name(f->aux, (uint32_t)v);
+		return json_object_new_string(name ? name : "?");
+	default:
+		return u64(v);
+	}
+}
+
+/*
+ * @rec's fields, as its record type's table lists them, added to @o (a new
+ * object if NULL); IDs of the enclosing object (nesting says them) and
+ * text-only counts are left out.
+ */
+static struct json_object *rec_json(struct json_object *o, uint32_t type, const void *rec)
+{
+	const struct mmctl_rec_desc *rd = mmctl_rec_desc(type);
+
+	if (!o)
+		o = json_object_new_object();
+	for (uint32_t i = 0; i < rd->nr_fields; i++)
+		if (!(rd->fields[i].flags & (MMCTL_FF_NESTED | MMCTL_FF_TEXT)))
+			add(o, rd->fields[i].name, field_json(&rd->fields[i], rec));
+	return o;
+}
+
 static struct json_object *folios_json(const struct mm_dump *d, size_t vi,
 				       const struct mmctl_rec_folios *f)
 {
-	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
+	struct json_object *o = rec_json(NULL, MMCTL_REC_FOLIOS, f), *by = json_object_new_object();
 	struct json_object *samples = json_object_new_array();
 
-	add(o, "present", u64(f->present));
-	add(o, "anon", u64(f->anon));
-	add(o, "ksm", u64(f->ksm));
-	add(o, "thp", u64(f->thp));
-	add(o, "zero", u64(f->zero));
-	add(o, "file", u64(f->file));
-	add(o, "other", u64(f->other));
-	add(o, "swap", u64(f->swap));
-	add(o, "migration", u64(f->migration));
-	add(o, "outside_chain", u64(f->outside_chain));
-	add(o, "index_mismatch", u64(f->index_mismatch));
-	add(o, "flags", u64(f->flags));
 	for (size_t i = 0; i < d->vma_fav[vi].len; i++) {
 		const struct mmctl_rec_folio_av *fa = d->fav_order[d->vma_fav[vi].start + i];
 		char k[24];
@@ -78,15 +104,8 @@ static struct json_object *folios_json(const struct mm_dump *d, size_t vi,
 	add(o, "by_anon_vma", by);
 	for (size_t i = 0; i < d->vma_samples[vi].len; i++) {
 		const struct mmctl_rec_sample *s = d->sample_order[d->vma_samples[vi].start + i];
-		struct json_object *so = json_object_new_object();
 
-		add(so, "kind", json_object_new_string(s->kind == MMCTL_SAMPLE_INDEX ?
-						       "index" : "outside_chain"));
-		add(so, "addr", addr(s->addr));
-		add(so, "anon_vma", mm_json_id(s->anon_vma_id));
-		add(so, "index", u64(s->index));
-		add(so, "expected_index", u64(s->expected_index));
-		json_object_array_add(samples, so);
+		json_object_array_add(samples, rec_json(NULL, MMCTL_REC_SAMPLE, s));
 	}
 	add(o, "samples", samples);
 	return o;
@@ -99,40 +118,21 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	const struct mmctl_rec_dump *h = d->hdr;
 
 	add(j, "mmctl_json", json_object_new_int(MMCTL_JSON_FORMAT));
-	add(j, "pid", u64(h->pid));
-	add(j, "comm", comm(h->comm));
 	add(j, "backend", json_object_new_string(backend));
 	add(j, "kernel", json_object_new_string(d->kernel[0] ? d->kernel : "unknown"));
-	add(j, "abi", u64(h->abi_version));
-	add(j, "consistent", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_CONSISTENT)));
-	add(j, "partial", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_PARTIAL)));
-	add(j, "folios", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_FOLIOS)));
-	add(j, "chain_root_last", json_object_new_boolean(!!(h->flags & MMCTL_DUMPF_ROOT_LAST)));
 	add(j, "chain_order", json_object_new_string(mm_chain_order_name(d->kernel_order)));
-	add(j, "key_id", mm_json_id(h->key_id));
-	add(j, "mm", mm_json_id(h->mm_id));
-	add(j, "page_shift", u64(h->page_shift));
-	add(j, "retries", u64(h->retries));
+	rec_json(j, MMCTL_REC_DUMP, h);
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_families; i++) {
-		const struct mmctl_rec_family *f = d->families[i];
-		struct json_object *o = json_object_new_object();
-
-		add(o, "root", mm_json_id(f->root_id));
-		add(o, "vmas", u64(f->nr_vmas));
-		add(o, "anon_vmas", u64(f->nr_anon_vmas));
-		add(o, "chain_entries", u64(f->nr_chain));
-		add(o, "mms", u64(f->nr_mms));
-		add(o, "lock_ns", u64(f->lock_ns));
-		json_object_array_add(arr, o);
+		json_object_array_add(arr, rec_json(NULL, MMCTL_REC_FAMILY, d->families[i]));
 	}
 	add(j, "families", arr);
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_vmas; i++) {
 		const struct mmctl_rec_vma *v = d->vmas[i];
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = rec_json(NULL, MMCTL_REC_VMA, v);
 		struct json_object *chain = json_object_new_array();
 		struct json_object *avcs = json_object_new_array();
 		struct json_object *cfl = json_object_new_array();
@@ -140,20 +140,6 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 		const struct mmctl_rec_chain **c;
 		size_t n;
 
-		add(o, "id", mm_json_id(v->id));
-		add(o, "mm", mm_json_id(v->mm_id));
-		add(o, "pid", u64(v->pid));
-		add(o, "comm", comm(v->comm));
-		add(o, "start", addr(v->start));
-		add(o, "end", addr(v->end));
-		add(o, "pgoff", u64(v->pgoff));
-		add(o, "anon_vma", mm_json_id(v->anon_vma_id));
-		add(o, "root", mm_json_id(v->root_id));
-		add(o, "vm_flags", u64(v->vm_flags));
-		add(o, "flags", u64(v->flags));
-		add(o, "target", json_object_new_boolean(!!(v->flags & MMCTL_VMAF_TARGET)));
-		add(o, "mm_write_locked", json_object_new_boolean(!!(v->flags & MMCTL_VMAF_MM_WRITER)));
-		add(o, "chain_len", u64(v->chain_len));
 		c = mm_dump_chain_recs(d, v->id, &n);
 		for (size_t k = 0; k < n; k++) {
 			json_object_array_add(chain, mm_json_id(c[k] ? c[k]->anon_vma_id : 0));
@@ -172,64 +158,24 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_avs; i++) {
 		const struct mmctl_rec_anon_vma *a = d->avs[i];
-		struct json_object *o = json_object_new_object(), *tree = json_object_new_array();
+		struct json_object *o = rec_json(NULL, MMCTL_REC_ANON_VMA, a);
+		struct json_object *tree = json_object_new_array();
 
-		add(o, "id", mm_json_id(a->id));
-		add(o, "root", mm_json_id(a->root_id));
-		add(o, "parent", mm_json_id(a->parent_id));
-		add(o, "refcount", u64(a->refcount));
-		add(o, "num_children", u64(a->num_children));
-		add(o, "num_active_vmas", u64(a->num_active_vmas));
-		add(o, "tree_avcs", u64(a->tree_avcs));
-		add(o, "tree_flags", u64(a->tree_flags));
-		for (size_t k = 0; k < d->av_tree[i].len; k++) {
-			const struct mmctl_rec_tree *t = d->tree_order[d->av_tree[i].start + k];
-			struct json_object *to = json_object_new_object();
-
-			add(to, "avc", mm_json_id(t->avc_id));
-			add(to, "vma", mm_json_id(t->vma_id));
-			add(to, "pos", u64(t->pos));
-			add(to, "start_pgoff", u64(t->start_pgoff));
-			add(to, "last_pgoff", u64(t->last_pgoff));
-			add(to, "subtree_last", u64(t->subtree_last));
-			add(to, "subtree_last_calc", u64(t->subtree_last_calc));
-			add(to, "flags", u64(t->flags));
-			json_object_array_add(tree, to);
-		}
+		for (size_t k = 0; k < d->av_tree[i].len; k++)
+			json_object_array_add(tree, rec_json(NULL, MMCTL_REC_TREE,
+							     d->tree_order[d->av_tree[i].start + k]));
 		add(o, "tree", tree);
 		json_object_array_add(arr, o);
 	}
 	add(j, "anon_vmas", arr);
 
 	arr = json_object_new_array();
-	for (size_t i = 0; i < d->nr_pages; i++) {
-		const struct mmctl_rec_page *pg = d->pages[i];
-		struct json_object *o = json_object_new_object();
-
-		add(o, "vma", mm_json_id(pg->vma_id));
-		add(o, "addr", addr(pg->addr));
-		add(o, "kind", json_object_new_string(pg->kind < 8 ? page_kinds[pg->kind] : "?"));
-		add(o, "anon_vma", mm_json_id(pg->anon_vma_id));
-		add(o, "index", u64(pg->index));
-		add(o, "expected_index", u64(pg->expected_index));
-		add(o, "pmd", json_object_new_boolean(!!(pg->flags & MMCTL_PAGEF_PMD)));
-		json_object_array_add(arr, o);
-	}
+	for (size_t i = 0; i < d->nr_pages; i++)
+		json_object_array_add(arr, rec_json(NULL, MMCTL_REC_PAGE, d->pages[i]));
 	add(j, "pages", arr);
 
-	if (d->stats) {
-		struct json_object *o = json_object_new_object();
-
-		add(o, "walk_ns", u64(d->stats->walk_ns));
-		add(o, "mmap_lock_ns", u64(d->stats->mmap_lock_ns));
-		add(o, "max_root_lock_ns", u64(d->stats->max_root_lock_ns));
-		add(o, "kmem_peak", u64(d->stats->kmem_peak));
-		add(o, "kmem_records", u64(d->stats->kmem_records));
-		add(o, "max_mmap_lock_ns", u64(d->stats->max_mmap_lock_ns));
-		add(o, "mmap_lock_yields", u64(d->stats->mmap_lock_yields));
-		add(o, "root_lock_yields", u64(d->stats->root_lock_yields));
-		add(j, "stats", o);
-	}
+	if (d->stats)
+		add(j, "stats", rec_json(NULL, MMCTL_REC_STATS, d->stats));
 
 	arr = json_object_new_array();
 	for (size_t i = 0; viol && i < nviol; i++) {
@@ -309,31 +255,64 @@ static uint64_t num(struct json_object *o, const char *k)
 	return v ? json_object_get_uint64(v) : 0;
 }
 
-static uint64_t gaddr(struct json_object *o, const char *k)
+/* One member of a record's object into field @f of @rec (lib/fields.h). */
+static void field_from_json(const struct mmctl_field *f, struct json_object *v, void *rec)
 {
-	struct json_object *v = get(o, k);
-	const char *s = v ? json_object_get_string(v) : NULL;
+	const char *s = json_object_get_string(v);
 
-	return s ? strtoull(s, NULL, 0) : 0;
+	switch (f->kind) {
+	case MMCTL_FK_ID:
+		mmctl_field_set(f, rec, mm_json_get_id(v));
+		break;
+	case MMCTL_FK_ADDR:
+		mmctl_field_set(f, rec, s ? strtoull(s, NULL, 0) : 0);
+		break;
+	case MMCTL_FK_COMM:
+		memset((char *)rec + f->off, 0, 16);
+		strncpy((char *)rec + f->off, s ? s : "", 15);
+		break;
+	case MMCTL_FK_BIT:
+		/* after the flags field it is a bit of: the boolean decides */
+		mmctl_field_set(f, rec, json_object_get_boolean(v));
+		break;
+	case MMCTL_FK_ENUM:
+		for (uint32_t k = 0; s && k < mmctl_field_enums[f->aux].nr; k++) {
+			const char *n = mmctl_enum_name(f->aux, k);
+
+			if (n && !strcmp(n, s))
+				mmctl_field_set(f, rec, k);
+		}
+		break;
+	default:
+		mmctl_field_set(f, rec, json_object_get_uint64(v));
+	}
 }
 
-static void gcomm(struct json_object *o, const char *k, char out[16])
+/* A record of @type from the members of @o its table names (others stay 0). */
+static void rec_from_json(struct json_object *o, uint32_t type, void *rec)
 {
-	struct json_object *v = get(o, k);
-	const char *s = v ? json_object_get_string(v) : "";
+	const struct mmctl_rec_desc *rd = mmctl_rec_desc(type);
 
-	memset(out, 0, 16);
-	strncpy(out, s, 15);
+	for (uint32_t i = 0; i < rd->nr_fields; i++) {
+		const struct mmctl_field *f = &rd->fields[i];
+		struct json_object *v = get(o, f->name);
+
+		if (v && !(f->flags & (MMCTL_FF_NESTED | MMCTL_FF_TEXT)))
+			field_from_json(f, v, rec);
+	}
 }
 
 #define NEED(cond, msg) do { if (!(cond)) { *err = msg; goto bad; } } while (0)
-#define ADD(var, type, rtype) do {						\
+/* A record of @type into @var, its fields from @o (NULL: none). */
+#define ADD(var, type, rtype, o) do {						\
 	var = rb_add(&b, type, sizeof(struct rtype));				\
 	if (!var) {								\
 		*err = "out of memory";						\
 		ret = -ENOMEM;							\
 		goto bad;							\
 	}									\
+	if (o)									\
+		rec_from_json(o, type, var);					\
 } while (0)
 
 int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err)
@@ -352,29 +331,13 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	NEED(vmas, "\"vmas\" missing or not an array");
 	NEED(avs, "\"anon_vmas\" missing or not an array");
 
-	ADD(h, MMCTL_REC_DUMP, mmctl_rec_dump);
-	h->abi_version = (uint32_t)num(j, "abi");
-	h->pid = (uint32_t)num(j, "pid");
-	h->key_id = mm_json_get_id(get(j, "key_id"));
-	h->mm_id = mm_json_get_id(get(j, "mm"));
-	h->page_shift = (uint32_t)num(j, "page_shift");
-	h->retries = (uint32_t)num(j, "retries");
-	h->flags = (json_object_get_boolean(get(j, "consistent")) ? MMCTL_DUMPF_CONSISTENT : 0) |
-		(json_object_get_boolean(get(j, "partial")) ? MMCTL_DUMPF_PARTIAL : 0) |
-		(json_object_get_boolean(get(j, "folios")) ? MMCTL_DUMPF_FOLIOS : 0) |
-		(json_object_get_boolean(get(j, "chain_root_last")) ? MMCTL_DUMPF_ROOT_LAST : 0);
-	gcomm(j, "comm", h->comm);
+	ADD(h, MMCTL_REC_DUMP, mmctl_rec_dump, j);
 	for (size_t i = 0; fams && i < json_object_array_length(fams); i++) {
 		struct json_object *o = json_object_array_get_idx(fams, i);
 		struct mmctl_rec_family *f;
 
-		ADD(f, MMCTL_REC_FAMILY, mmctl_rec_family);
-		f->root_id = mm_json_get_id(get(o, "root"));
-		f->nr_vmas = (uint32_t)num(o, "vmas");
-		f->nr_anon_vmas = (uint32_t)num(o, "anon_vmas");
-		f->nr_chain = (uint32_t)num(o, "chain_entries");
-		f->nr_mms = (uint32_t)num(o, "mms");
-		f->lock_ns = num(o, "lock_ns");
+		NEED(json_object_is_type(o, json_type_object), "a family is not an object");
+		ADD(f, MMCTL_REC_FAMILY, mmctl_rec_family, o);
 		h = (void *)b.buf;
 		h->nr_families++;
 	}
@@ -386,24 +349,13 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		uint64_t vid;
 
 		NEED(json_object_is_type(o, json_type_object), "a VMA is not an object");
-		ADD(v, MMCTL_REC_VMA, mmctl_rec_vma);
-		vid = v->id = mm_json_get_id(get(o, "id"));
+		ADD(v, MMCTL_REC_VMA, mmctl_rec_vma, o);
+		vid = v->id;
 		NEED(vid, "a VMA without \"id\"");
-		v->mm_id = mm_json_get_id(get(o, "mm"));
-		v->pid = (uint32_t)num(o, "pid");
-		gcomm(o, "comm", v->comm);
-		v->start = gaddr(o, "start");
-		v->end = gaddr(o, "end");
-		v->pgoff = num(o, "pgoff");
-		v->anon_vma_id = mm_json_get_id(get(o, "anon_vma"));
-		v->root_id = mm_json_get_id(get(o, "root"));
-		v->vm_flags = (uint32_t)num(o, "vm_flags");
-		v->flags = (uint32_t)num(o, "flags");
-		v->chain_len = (uint32_t)num(o, "chain_len");
 		for (size_t k = 0; chain && k < json_object_array_length(chain); k++) {
 			struct mmctl_rec_chain *c;
 
-			ADD(c, MMCTL_REC_CHAIN, mmctl_rec_chain);
+			ADD(c, MMCTL_REC_CHAIN, mmctl_rec_chain, NULL);
 			c->vma_id = vid;
 			c->pos = (uint32_t)k;
 			c->anon_vma_id = mm_json_get_id(json_object_array_get_idx(chain, k));
@@ -419,40 +371,22 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 				json_object_object_foreach(by, key, val) {
 					struct mmctl_rec_folio_av *fa;
 
-					ADD(fa, MMCTL_REC_FOLIO_AV, mmctl_rec_folio_av);
+					ADD(fa, MMCTL_REC_FOLIO_AV, mmctl_rec_folio_av, NULL);
 					fa->vma_id = vid;
 					fa->anon_vma_id = strtoull(key, NULL, 16);
 					fa->pages = json_object_get_uint64(val);
 				}
 			}
-			ADD(f, MMCTL_REC_FOLIOS, mmctl_rec_folios);
+			ADD(f, MMCTL_REC_FOLIOS, mmctl_rec_folios, fo);
 			f->vma_id = vid;
-			f->present = num(fo, "present");
-			f->anon = num(fo, "anon");
-			f->ksm = num(fo, "ksm");
-			f->thp = num(fo, "thp");
-			f->zero = num(fo, "zero");
-			f->file = num(fo, "file");
-			f->other = num(fo, "other");
-			f->swap = num(fo, "swap");
-			f->migration = num(fo, "migration");
-			f->outside_chain = num(fo, "outside_chain");
-			f->index_mismatch = num(fo, "index_mismatch");
-			f->flags = (uint32_t)num(fo, "flags");
 			f->nr_samples = sm ? (uint32_t)json_object_array_length(sm) : 0;
 			for (size_t k = 0; sm && k < json_object_array_length(sm); k++) {
 				struct json_object *so = json_object_array_get_idx(sm, k);
-				struct json_object *kind = get(so, "kind");
 				struct mmctl_rec_sample *s;
 
-				ADD(s, MMCTL_REC_SAMPLE, mmctl_rec_sample);
+				NEED(json_object_is_type(so, json_type_object), "a sample is not an object");
+				ADD(s, MMCTL_REC_SAMPLE, mmctl_rec_sample, so);
 				s->vma_id = vid;
-				s->kind = kind && !strcmp(json_object_get_string(kind), "index") ?
-					MMCTL_SAMPLE_INDEX : MMCTL_SAMPLE_OUTSIDE_CHAIN;
-				s->addr = gaddr(so, "addr");
-				s->anon_vma_id = mm_json_get_id(get(so, "anon_vma"));
-				s->index = num(so, "index");
-				s->expected_index = num(so, "expected_index");
 			}
 		}
 	}
@@ -462,31 +396,17 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		uint64_t aid;
 
 		NEED(json_object_is_type(o, json_type_object), "an anon_vma is not an object");
-		ADD(a, MMCTL_REC_ANON_VMA, mmctl_rec_anon_vma);
-		aid = a->id = mm_json_get_id(get(o, "id"));
+		ADD(a, MMCTL_REC_ANON_VMA, mmctl_rec_anon_vma, o);
+		aid = a->id;
 		NEED(aid, "an anon_vma without \"id\"");
-		a->root_id = mm_json_get_id(get(o, "root"));
-		a->parent_id = mm_json_get_id(get(o, "parent"));
-		a->refcount = (uint32_t)num(o, "refcount");
-		a->num_children = num(o, "num_children");
-		a->num_active_vmas = num(o, "num_active_vmas");
-		a->tree_avcs = (uint32_t)num(o, "tree_avcs");
-		a->tree_flags = (uint32_t)num(o, "tree_flags");
 		tree = get_arr(o, "tree");
 		for (size_t k = 0; tree && k < json_object_array_length(tree); k++) {
 			struct json_object *to = json_object_array_get_idx(tree, k);
 			struct mmctl_rec_tree *t;
 
-			ADD(t, MMCTL_REC_TREE, mmctl_rec_tree);
+			NEED(json_object_is_type(to, json_type_object), "a tree node is not an object");
+			ADD(t, MMCTL_REC_TREE, mmctl_rec_tree, to);
 			t->anon_vma_id = aid;
-			t->avc_id = mm_json_get_id(get(to, "avc"));
-			t->vma_id = mm_json_get_id(get(to, "vma"));
-			t->pos = (uint32_t)num(to, "pos");
-			t->start_pgoff = num(to, "start_pgoff");
-			t->last_pgoff = num(to, "last_pgoff");
-			t->subtree_last = num(to, "subtree_last");
-			t->subtree_last_calc = num(to, "subtree_last_calc");
-			t->flags = (uint32_t)num(to, "flags");
 		}
 	}
 	{
@@ -494,19 +414,10 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 
 		for (size_t i = 0; pages && i < json_object_array_length(pages); i++) {
 			struct json_object *o = json_object_array_get_idx(pages, i);
-			struct json_object *k = get(o, "kind");
 			struct mmctl_rec_page *pg;
 
-			ADD(pg, MMCTL_REC_PAGE, mmctl_rec_page);
-			pg->vma_id = mm_json_get_id(get(o, "vma"));
-			pg->addr = gaddr(o, "addr");
-			pg->anon_vma_id = mm_json_get_id(get(o, "anon_vma"));
-			pg->index = num(o, "index");
-			pg->expected_index = num(o, "expected_index");
-			pg->flags = json_object_get_boolean(get(o, "pmd")) ? MMCTL_PAGEF_PMD : 0;
-			for (uint32_t t = 1; k && t < 8; t++)
-				if (!strcmp(json_object_get_string(k), page_kinds[t]))
-					pg->kind = t;
+			NEED(json_object_is_type(o, json_type_object), "a page is not an object");
+			ADD(pg, MMCTL_REC_PAGE, mmctl_rec_page, o);
 		}
 	}
 	if (get(j, "stats")) {
@@ -514,15 +425,7 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 		struct mmctl_rec_stats *st;
 
 		NEED(json_object_is_type(o, json_type_object), "\"stats\" is not an object");
-		ADD(st, MMCTL_REC_STATS, mmctl_rec_stats);
-		st->walk_ns = num(o, "walk_ns");
-		st->mmap_lock_ns = num(o, "mmap_lock_ns");
-		st->max_root_lock_ns = num(o, "max_root_lock_ns");
-		st->max_mmap_lock_ns = num(o, "max_mmap_lock_ns");
-		st->mmap_lock_yields = (uint32_t)num(o, "mmap_lock_yields");
-		st->root_lock_yields = (uint32_t)num(o, "root_lock_yields");
-		st->kmem_peak = num(o, "kmem_peak");
-		st->kmem_records = num(o, "kmem_records");
+		ADD(st, MMCTL_REC_STATS, mmctl_rec_stats, o);
 	}
 	ret = mm_dump_parse(d, b.buf, b.len);
 	if (ret) {

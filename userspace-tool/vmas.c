@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/fields.h"
 #include "json.h"
 #include "mmctl.h"
 
@@ -35,6 +36,9 @@ static size_t *target_vmas(const struct mm_dump *d, size_t *n)
 	*n = k;
 	return idx;
 }
+
+#define VMAS_FLAGS (MMCTL_VM_WIPEONFORK | MMCTL_VM_DONTCOPY | MMCTL_VM_MERGEABLE | \
+		    MMCTL_VM_HUGEPAGE | MMCTL_VM_NOHUGEPAGE)
 
 static void perms(const struct mmctl_rec_vma *v, char out[5])
 {
@@ -96,13 +100,14 @@ int do_vmas(int argc, char **argv)
 				(unsigned long long)f->swap);
 		else
 			fprintf(opts.out, " %7s %6s %6s %6s", "-", "-", "-", "-");
-		fprintf(opts.out, " %s%s%s%s%s%s\n",
-			v->flags & MMCTL_VMAF_FILE ? "file " : "",
-			v->vm_flags & MMCTL_VM_WIPEONFORK ? "wipeonfork " : "",
-			v->vm_flags & MMCTL_VM_DONTCOPY ? "dontfork " : "",
-			v->vm_flags & MMCTL_VM_MERGEABLE ? "mergeable " : "",
-			v->vm_flags & MMCTL_VM_HUGEPAGE ? "hugepage " : "",
-			v->vm_flags & MMCTL_VM_NOHUGEPAGE ? "nohugepage" : "");
+		fputc(' ', opts.out);
+		if (v->flags & MMCTL_VMAF_FILE)
+			fprintf(opts.out, "file ");
+		/* the vm_flags fork, KSM and THP treat the VMA by (lib/vmflags.h) */
+		for (int b = 0; b < 32; b++)
+			if ((v->vm_flags & VMAS_FLAGS & (1U << b)) && mmctl_vm_flag_names[b])
+				fprintf(opts.out, "%s ", mmctl_vm_flag_names[b]);
+		fputc('\n', opts.out);
 	}
 	free(idx);
 	mm_dump_free(&d);

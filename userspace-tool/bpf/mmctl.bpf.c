@@ -104,7 +104,10 @@ static __always_inline __u32 tgid_for_reader(struct task_struct *t)
 	return 0;
 }
 
-/* Kernel vm_flags bits (stable across 6.1 .. 7.x) and their uapi names. */
+/*
+ * Kernel vm_flags bits (stable across 6.1 .. 7.x), MMCTL_KVM() of
+ * lib/vmflags.h here, where no kernel header defines VM_*.
+ */
 #define K_VM_READ	0x00000001UL
 #define K_VM_WRITE	0x00000002UL
 #define K_VM_EXEC	0x00000004UL
@@ -126,21 +129,11 @@ static __u32 vm_flags(unsigned long f)
 {
 	__u32 r = 0;
 
-	r |= (f & K_VM_READ) ? MMCTL_VM_READ : 0;
-	r |= (f & K_VM_WRITE) ? MMCTL_VM_WRITE : 0;
-	r |= (f & K_VM_EXEC) ? MMCTL_VM_EXEC : 0;
-	r |= (f & K_VM_SHARED) ? MMCTL_VM_SHARED : 0;
-	r |= (f & K_VM_MAYSHARE) ? MMCTL_VM_MAYSHARE : 0;
-	r |= (f & K_VM_GROWSDOWN) ? MMCTL_VM_GROWSDOWN : 0;
-	r |= (f & K_VM_LOCKED) ? MMCTL_VM_LOCKED : 0;
-	r |= (f & K_VM_DONTCOPY) ? MMCTL_VM_DONTCOPY : 0;
-	r |= (f & K_VM_WIPEONFORK) ? MMCTL_VM_WIPEONFORK : 0;
-	r |= (f & K_VM_MERGEABLE) ? MMCTL_VM_MERGEABLE : 0;
-	r |= (f & K_VM_HUGEPAGE) ? MMCTL_VM_HUGEPAGE : 0;
-	r |= (f & K_VM_NOHUGEPAGE) ? MMCTL_VM_NOHUGEPAGE : 0;
-	r |= (f & K_VM_HUGETLB) ? MMCTL_VM_HUGETLB : 0;
-	r |= (f & (K_VM_PFNMAP | K_VM_IO)) ? MMCTL_VM_PFNMAP : 0;
-	r |= (f & K_VM_ACCOUNT) ? MMCTL_VM_ACCOUNT : 0;
+#define MMCTL_KVM(x) K_VM_##x
+#define MMCTL_VMFLAG(bit, kernel, name) r |= (f & (kernel)) ? MMCTL_VM_##bit : 0;
+#include "vmflags.h"		/* lib/, through -I */
+#undef MMCTL_VMFLAG
+#undef MMCTL_KVM
 	return r;
 }
 
