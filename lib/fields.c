@@ -62,6 +62,7 @@ static const struct mmctl_field vma_fields[] = {
 	FBIT(vma, flags, "target", MMCTL_VMAF_TARGET),
 	FBIT(vma, flags, "mm_write_locked", MMCTL_VMAF_MM_WRITER),
 	F(vma, chain_len, "chain_len", U32, 0),
+	F(vma, kernel_vm_flags, "kernel_vm_flags", X64, 0),
 };
 
 static const struct mmctl_field anon_vma_fields[] = {

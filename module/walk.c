@@ -266,6 +266,7 @@ static struct mmctl_rec_vma *mmctl_emit_vma(struct mmctl_walk *w,
 	}
 	r->mm_id = mmctl_id_in(vma->vm_mm, NULL);
 	r->vm_flags = mmctl_vm_flags(vma->vm_flags);
+	r->kernel_vm_flags = vma->vm_flags;
 	if (vma->vm_file)
 		r->flags |= MMCTL_VMAF_FILE;
 	if (vma_is_anonymous(vma))

@@ -207,6 +207,13 @@ struct mmctl_rec_vma {
 	__u32 pid;		/* owner's tgid in the caller's pid ns, 0 if unknown */
 	__u32 chain_len;	/* entries on vma->anon_vma_chain */
 	char comm[16];		/* owner's comm, NUL-terminated */
+	/*
+	 * Added in ABI 2 (an older producer's shorter record reads as 0):
+	 * vma->vm_flags as the kernel holds it, every bit, in that kernel's
+	 * own numbering (include/linux/mm.h of the producer's kernel), for
+	 * the flags vm_flags above does not translate.
+	 */
+	__u64 kernel_vm_flags;
 };
 
 struct mmctl_rec_anon_vma {

@@ -202,7 +202,8 @@ static __always_inline void fill_vma(struct mmctl_rec_vma *v, struct vm_area_str
 	v->pgoff = BPF_CORE_READ(vma, vm_pgoff);
 	v->anon_vma_id = (__u64)av;
 	v->root_id = av ? (__u64)BPF_CORE_READ(av, root) : 0;
-	v->vm_flags = vm_flags(BPF_CORE_READ(vma, vm_flags));
+	v->kernel_vm_flags = BPF_CORE_READ(vma, vm_flags);
+	v->vm_flags = vm_flags(v->kernel_vm_flags);
 	if (BPF_CORE_READ(vma, vm_file))
 		v->flags |= MMCTL_VMAF_FILE;
 	if (!BPF_CORE_READ(vma, vm_ops))
