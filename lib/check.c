@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 
 #include "check.h"
+#include "idtab.h"
 
 #ifndef NULL
 #define NULL ((void *)0)
@@ -36,18 +37,6 @@ const struct mmctl_rule_info mmctl_rules[MMCTL_R_NR] = {
 
 /* ---- hash table: ID -> index ------------------------------------------- */
 
-struct slot {
-	__u64 key;	/* 0 = empty; IDs are never 0 */
-	__u32 val;
-	__u32 pad;
-};
-
-struct ht {
-	struct slot *s;
-	__u64 mask;
-	__u32 shift;	/* 64 - log2(slots) */
-};
-
 static __u64 mix(__u64 k)
 {
 	k ^= k >> 33;
@@ -58,39 +47,18 @@ static __u64 mix(__u64 k)
 	return k;
 }
 
+/* lib/idtab.h's table; a missing key is NOTFOUND (its NONE, cut to 32 bits). */
 #define NOTFOUND 0xffffffffU
 
-/* Fibonacci hashing: one multiply spreads even sequential IDs. */
-static __u64 ht_slot(const struct ht *h, __u64 key)
+static __u32 ht_get(const struct mmctl_idtab *h, __u64 key)
 {
-	return (key * 0x9e3779b97f4a7c15ULL) >> h->shift;
-}
-
-static __u32 ht_get(const struct ht *h, __u64 key)
-{
-	__u64 i;
-
-	if (!key)
-		return NOTFOUND;
-	for (i = ht_slot(h, key); h->s[i].key; i = (i + 1) & h->mask)
-		if (h->s[i].key == key)
-			return h->s[i].val;
-	return NOTFOUND;
+	return (__u32)mmctl_idtab_get(h, key);
 }
 
 /* Returns 0, or 1 if @key was present already (or is 0). */
-static int ht_put(struct ht *h, __u64 key, __u32 val)
+static int ht_put(struct mmctl_idtab *h, __u64 key, __u32 val)
 {
-	__u64 i;
-
-	if (!key)
-		return 1;
-	for (i = ht_slot(h, key); h->s[i].key; i = (i + 1) & h->mask)
-		if (h->s[i].key == key)
-			return 1;
-	h->s[i].key = key;
-	h->s[i].val = val;
-	return 0;
+	return mmctl_idtab_add(h, key, val);
 }
 
 /* ---- state ---------------------------------------------------------------- */
@@ -117,8 +85,8 @@ struct ck {
 	const struct mmctl_rec_sample **sa;
 	__u32 nv, na, nc, nt, nf, nfa, ns;
 
-	struct ht vma_ht, av_ht, sample_ht;
-	struct ht avc_ch_ht, avc_tr_ht;	/* built only when a tree disagrees */
+	struct mmctl_idtab vma_ht, av_ht, sample_ht;
+	struct mmctl_idtab avc_ch_ht, avc_tr_ht;	/* built only when a tree disagrees */
 	int avc_tables;
 
 	/* one-entry caches for grouping (records of one owner are adjacent) */
@@ -166,18 +134,10 @@ static void *ck_alloc(struct ck *c, unsigned long n, unsigned long size)
 	return p;
 }
 
-static int ht_init(struct ck *c, struct ht *h, __u32 n)
+static int ht_init(struct ck *c, struct mmctl_idtab *h, __u32 n)
 {
-	__u64 cap = 16;
-	__u32 bits = 4;
+	__u64 cap = mmctl_idtab_size(h, n);
 
-	/* Load factor at most 2/3: linear probing stays short, tables small. */
-	while (2 * cap < 3 * (__u64)n) {
-		cap <<= 1;
-		bits++;
-	}
-	h->mask = cap - 1;
-	h->shift = 64 - bits;
 	h->s = ck_alloc(c, cap, sizeof(*h->s));
 	return h->s ? 0 : -ENOMEM;
 }
@@ -434,7 +394,7 @@ static int ck_tables(struct ck *c)
 	for (i = 0; i < c->nv; i++) {
 		/* The table outgrows the caches with the dump: fetch ahead. */
 		if (i + 8 < c->nv)
-			__builtin_prefetch(&c->vma_ht.s[ht_slot(&c->vma_ht, c->vma[i + 8]->id)], 1);
+			__builtin_prefetch(&c->vma_ht.s[mmctl_idtab_slot(&c->vma_ht, c->vma[i + 8]->id)], 1);
 		if (ht_put(&c->vma_ht, c->vma[i]->id, i)) {
 			viol(c, MMCTL_R_RECORD, c->vma[i]->id, 1, 2, MMCTL_REC_VMA);
 			c->dup_ids = 1;

@@ -86,47 +86,19 @@ static uint64_t id_of(uint64_t raw)
 	return id_in(raw, 0);
 }
 
-/* raw VMA -> raw family root, from the VMA records (chains come first). */
-struct rootmap {
-	uint64_t *k, *v;
-	size_t mask;
-};
-
-static void rm_put(struct rootmap *m, uint64_t k, uint64_t v)
+/* An ID table (lib/idtab.h) for up to @n raw addresses; 0 or -ENOMEM. */
+static int tab_new(struct mmctl_idtab *t, size_t n)
 {
-	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
+	size_t cap = mmctl_idtab_size(t, n);
 
-	for (; m->k[i] && m->k[i] != k; i = (i + 1) & m->mask)
-		;
-	m->k[i] = k;
-	m->v[i] = v;
+	t->s = calloc(cap, sizeof(*t->s));
+	return t->s ? 0 : -ENOMEM;
 }
 
-static uint64_t rm_get(const struct rootmap *m, uint64_t k)
+/* 1 if @k was added to the set @t before (or is 0), else adds it. */
+static int seen_add(struct mmctl_idtab *t, uint64_t k)
 {
-	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
-
-	for (; m->k[i]; i = (i + 1) & m->mask)
-		if (m->k[i] == k)
-			return m->v[i];
-	return 0;
-}
-
-/* A set of raw addresses already written (dedupe). */
-struct seen {
-	uint64_t *k;
-	size_t mask;
-};
-
-static int seen_add(struct seen *s, uint64_t k)
-{
-	size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & s->mask;
-
-	for (; s->k[i]; i = (i + 1) & s->mask)
-		if (s->k[i] == k)
-			return 1;
-	s->k[i] = k;
-	return 0;
+	return mmctl_idtab_add(t, k, 0);
 }
 
 static int read_all(int fd, char **buf, size_t *len)
@@ -179,36 +151,20 @@ static int rec_ok(const struct mmctl_rec_hdr *rh, uint32_t type, size_t size)
  */
 int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
-	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0, cap = 16;
-	struct seen vmas, avs, avcs;
-	struct rootmap roots = { 0 };
+	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0;
+	/* sets of raw addresses written (dedupe); raw VMA -> raw family root */
+	struct mmctl_idtab vmas = { 0 }, avs = { 0 }, avcs = { 0 }, roots = { 0 };
 	struct mmctl_rec_dump *h;
 	char *out, comm[32] = "", path[64];
 	FILE *f;
 
-	while (cap < 2 * nrec)
-		cap <<= 1;
-	vmas.k = calloc(cap, sizeof(uint64_t));
-	avs.k = calloc(cap, sizeof(uint64_t));
-	avcs.k = calloc(cap, sizeof(uint64_t));
 	out = malloc(len + sizeof(*h) + 8);
-	if (!vmas.k || !avs.k || !avcs.k || !out) {
-		free(vmas.k);
-		free(avs.k);
-		free(avcs.k);
-		free(out);
-		return -ENOMEM;
-	}
-	vmas.mask = avs.mask = avcs.mask = cap - 1;
-	roots.k = calloc(cap, sizeof(uint64_t));
-	roots.v = calloc(cap, sizeof(uint64_t));
-	roots.mask = cap - 1;
-	if (!roots.k || !roots.v) {
-		free(vmas.k);
-		free(avs.k);
-		free(avcs.k);
-		free(roots.k);
-		free(roots.v);
+	if (!out || tab_new(&vmas, nrec) || tab_new(&avs, nrec) || tab_new(&avcs, nrec) ||
+	    tab_new(&roots, nrec)) {
+		free(vmas.s);
+		free(avs.s);
+		free(avcs.s);
+		free(roots.s);
 		free(out);
 		return -ENOMEM;
 	}
@@ -218,8 +174,8 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 		if (rh->size < sizeof(*rh) || off + rh->size > len)
 			break;
 		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma)))
-			rm_put(&roots, ((const struct mmctl_rec_vma *)rh)->id,
-			       ((const struct mmctl_rec_vma *)rh)->root_id);
+			mmctl_idtab_add(&roots, ((const struct mmctl_rec_vma *)rh)->id,
+					((const struct mmctl_rec_vma *)rh)->root_id);
 		off += rh->size;
 	}
 	h = (void *)out;
@@ -245,10 +201,10 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 	{
 		struct fam *f = calloc(nrec, sizeof(*f));
 		size_t nf = 0;
-		struct seen sv = { calloc(cap, sizeof(uint64_t)), cap - 1 };
-		struct seen sa = { calloc(cap, sizeof(uint64_t)), cap - 1 };
+		struct mmctl_idtab sv = { 0 }, sa = { 0 };
+		int nomem = tab_new(&sv, nrec) | tab_new(&sa, nrec);
 
-		for (size_t off = 0; f && sv.k && sa.k && off + sizeof(struct mmctl_rec_hdr) <= len;) {
+		for (size_t off = 0; f && !nomem && off + sizeof(struct mmctl_rec_hdr) <= len;) {
 			const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
 			const struct mmctl_rec_vma *v = (const void *)rh;
 			const struct mmctl_rec_anon_vma *a = (const void *)rh;
@@ -300,8 +256,8 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 			h->nr_families++;
 		}
 		free(f);
-		free(sv.k);
-		free(sa.k);
+		free(sv.s);
+		free(sa.s);
 	}
 	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
 		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
@@ -337,8 +293,10 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 				continue;	/* another thread's view of it */
 			{
 				/* The chain's family is its VMA's. */
-				uint64_t root = rm_get(&roots, c->vma_id);
+				uint64_t root = mmctl_idtab_get(&roots, c->vma_id);
 
+				if (root == MMCTL_IDTAB_NONE)
+					root = 0;
 				c->vma_id = id_in(c->vma_id, root);
 				c->anon_vma_id = id_in(c->anon_vma_id, root);
 				c->avc_id = id_in(c->avc_id, root);
@@ -363,11 +321,10 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 		}
 		out_len += rh->size;
 	}
-	free(vmas.k);
-	free(avs.k);
-	free(avcs.k);
-	free(roots.k);
-	free(roots.v);
+	free(vmas.s);
+	free(avs.s);
+	free(avcs.s);
+	free(roots.s);
 	return mm_dump_parse(d, out, out_len);
 }
 

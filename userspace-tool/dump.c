@@ -293,52 +293,15 @@ void mm_dump_set_chain_order(struct mm_dump *d, int order)
 	(arr)[(n)++] = (const void *)(rec);				\
 } while (0)
 
-static size_t ht_cap(size_t n)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * n)
-		cap <<= 1;
-	return cap;
-}
-
-static size_t ht_slot(uint64_t id, size_t mask)
-{
-	return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
-}
-
-static ssize_t ht_find(const uint64_t *keys, const size_t *vals, size_t mask, uint64_t id)
-{
-	if (!id || !keys)
-		return -1;
-	for (size_t i = ht_slot(id, mask); keys[i]; i = (i + 1) & mask)
-		if (keys[i] == id)
-			return (ssize_t)vals[i];
-	return -1;
-}
-
-/* First record wins for a duplicate ID (the checker reports duplicates). */
-static void ht_insert(uint64_t *keys, size_t *vals, size_t mask, uint64_t id, size_t v)
-{
-	size_t i;
-
-	if (!id)
-		return;
-	for (i = ht_slot(id, mask); keys[i]; i = (i + 1) & mask)
-		if (keys[i] == id)
-			return;
-	keys[i] = id;
-	vals[i] = v;
-}
-
+/* The first record wins for a duplicate ID (the checker reports duplicates). */
 ssize_t mm_dump_vma_idx(const struct mm_dump *d, uint64_t id)
 {
-	return ht_find(d->vma_keys, d->vma_vals, d->vma_mask, id);
+	return (ssize_t)mmctl_idtab_get(&d->vma_ht, id);	/* NONE is -1 */
 }
 
 ssize_t mm_dump_av_idx(const struct mm_dump *d, uint64_t id)
 {
-	return ht_find(d->av_keys, d->av_vals, d->av_mask, id);
+	return (ssize_t)mmctl_idtab_get(&d->av_ht, id);
 }
 
 /*
@@ -432,21 +395,18 @@ static long tree_pos(const void *r)
 
 static int build_indexes(struct mm_dump *d)
 {
-	size_t vc = ht_cap(d->nr_vmas), ac = ht_cap(d->nr_avs);
+	size_t vc = mmctl_idtab_size(&d->vma_ht, d->nr_vmas);
+	size_t ac = mmctl_idtab_size(&d->av_ht, d->nr_avs);
 
-	d->vma_keys = calloc(vc, sizeof(*d->vma_keys));
-	d->vma_vals = calloc(vc, sizeof(*d->vma_vals));
-	d->av_keys = calloc(ac, sizeof(*d->av_keys));
-	d->av_vals = calloc(ac, sizeof(*d->av_vals));
+	d->vma_ht.s = calloc(vc, sizeof(*d->vma_ht.s));
+	d->av_ht.s = calloc(ac, sizeof(*d->av_ht.s));
 	d->vma_folios = calloc(d->nr_vmas + 1, sizeof(*d->vma_folios));
-	if (!d->vma_keys || !d->vma_vals || !d->av_keys || !d->av_vals || !d->vma_folios)
+	if (!d->vma_ht.s || !d->av_ht.s || !d->vma_folios)
 		return -ENOMEM;
-	d->vma_mask = vc - 1;
-	d->av_mask = ac - 1;
 	for (size_t i = 0; i < d->nr_vmas; i++)
-		ht_insert(d->vma_keys, d->vma_vals, d->vma_mask, d->vmas[i]->id, i);
+		mmctl_idtab_add(&d->vma_ht, d->vmas[i]->id, i);
 	for (size_t i = 0; i < d->nr_avs; i++)
-		ht_insert(d->av_keys, d->av_vals, d->av_mask, d->avs[i]->id, i);
+		mmctl_idtab_add(&d->av_ht, d->avs[i]->id, i);
 	for (size_t i = 0; i < d->nr_folios; i++) {
 		ssize_t v = mm_dump_vma_idx(d, d->folios[i]->vma_id);
 
@@ -577,10 +537,8 @@ void mm_dump_free(struct mm_dump *d)
 	free(d->folio_avs);
 	free(d->samples);
 	free(d->pages);
-	free(d->vma_keys);
-	free(d->vma_vals);
-	free(d->av_keys);
-	free(d->av_vals);
+	free(d->vma_ht.s);
+	free(d->av_ht.s);
 	free(d->vma_folios);
 	free(d->vma_chain);
 	free(d->vma_fav);

@@ -13,6 +13,8 @@
 
 #include <linux/mmctl.h>
 
+#include "../lib/idtab.h"
+
 #define MMCTL_DEV_PATH "/dev/mmctl"
 #define MMCTL_CTL_PATH "/sys/kernel/debug/mmctl/ctl"
 
@@ -44,8 +46,7 @@ struct mm_dump {
 	int kernel_order;	/* MM_CHAIN_ORDER_*: the kernel's, as learnt then */
 
 	/* indexes, built by mm_dump_parse() */
-	uint64_t *vma_keys, *av_keys;	/* open addressing: ID -> index + 1 */
-	size_t *vma_vals, *av_vals, vma_mask, av_mask;
+	struct mmctl_idtab vma_ht, av_ht;	/* ID -> index (lib/idtab.h) */
 	struct mm_list *vma_chain, *vma_fav, *vma_samples, *av_tree;
 	const struct mmctl_rec_chain **chain_order;	/* by VMA, by pos */
 	const struct mmctl_rec_folio_av **fav_order;	/* by VMA */
