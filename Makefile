@@ -14,7 +14,7 @@ export KDIR KVER KERNELS
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli clean check check-run check-debug check-debug-run check-kernel check-kernel-run \
+.PHONY: all module cli tests clean check check-run check-debug check-debug-run check-kernel check-kernel-run \
 	lab lab-run zoo zoo-run bench bench-run demo demo-run deps checkpatch install
 
 all: module cli
@@ -24,10 +24,14 @@ module:
 		{ echo "make: no kernel headers (KDIR='$(KDIR)'); run scripts/install-deps or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@./scripts/check-symbols $(KDIR) module/mmctl.ko >/dev/null
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/winmod modules
 
 cli:
 	$(MAKE) -C userspace-tool
+
+# The test programs, fuzzers and the lockdown test module (tests/winmod):
+# what make check, demo, lab, zoo and bench run besides mmctl itself.
+tests: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/winmod modules
 	$(MAKE) -C tests
 
 deps:
@@ -75,7 +79,7 @@ check-kernel-run:
 lab: deps
 	@$(MAKE) --no-print-directory lab-run
 
-lab-run: all
+lab-run: tests
 	@test -n "$(PATCH)" || { echo "make lab: say which patch: PATCH=FILE [BASE=DIR] [EXPECT=FILE]" >&2; exit 2; }
 	./tests/lab/run-lab $(if $(EXPECT),--expect "$(EXPECT)") "$(PATCH)" $(BASE)
 
@@ -84,7 +88,7 @@ lab-run: all
 zoo: deps
 	@$(MAKE) --no-print-directory zoo-run
 
-zoo-run: all
+zoo-run: tests
 	MMCTL_ZOO="$(ZOO)" ./tests/zoo/run-zoo
 
 # The performance benchmark (not part of check, which runs its smoke
@@ -92,7 +96,7 @@ zoo-run: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all
+bench-run: tests
 	@mkdir -p $(BUILD)
 	MMCTL_BUILD=$(BUILD) ./tests/vm/vm-run --kver "$(KVER)" --mem 4096 --timeout 3600 -- \
 		./tests/bench/guest-bench > $(BUILD)/bench.txt; rc=$$?; cat $(BUILD)/bench.txt; exit $$rc
@@ -100,7 +104,7 @@ bench-run: all
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: all
+demo-run: tests
 	./tests/demo/run-demo
 
 clean:
