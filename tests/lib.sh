@@ -25,10 +25,52 @@ t_time() {
 }
 t_skip() { echo "ok - $1 # SKIP $2"; echo "SKIP $1: $2" >>"$MMCTL_RESULTS"; }
 
+# t_want NAME: true unless a run was limited to some tests (-t PATTERN of
+# tests/guest/run and tests/host/run, MMCTL_ONLY) and NAME does not match
+# that extended regular expression. t_check asks it with the test's name;
+# a script asks it with a section's name (topologies, storm, windows...)
+# before running a program that records results of its own.
+t_want() {
+	[ -z "${MMCTL_ONLY:-}" ] || [[ $1 =~ $MMCTL_ONLY ]]
+}
+
+# t_section NAME CMD...: run CMD (a function, or . FILE) with all of its
+# tests when NAME matches the -t pattern (or there is none), else with
+# those alone whose names match; returns CMD's status.
+t_section() {
+	local name=$1 only=${MMCTL_ONLY:-} rc
+	shift
+	if t_want "$name"; then
+		MMCTL_ONLY=
+		"$@"
+		rc=$?
+		MMCTL_ONLY=$only
+		return $rc
+	fi
+	"$@"
+}
+
+# t_only ARGS...: the -t PATTERN option of a test script; sets MMCTL_ONLY.
+t_only() {
+	local o OPTIND=1
+	while getopts t: o; do
+		case $o in
+		t) export MMCTL_ONLY=$OPTARG ;;
+		*) echo "usage: ${0##*/} [-t PATTERN]  (tests or sections whose name matches, grep -E)" >&2
+		   exit 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 0 ] || { echo "${0##*/}: unexpected argument '$1' (see -t PATTERN)" >&2; exit 2; }
+	[ -z "${MMCTL_ONLY:-}" ] || echo "# only tests and sections matching: $MMCTL_ONLY"
+}
+
 # t_check NAME CMD...: pass when CMD succeeds; on failure show its output.
+# Not run, and not counted, when t_want NAME says no.
 t_check() {
 	local name=$1 out
 	shift
+	t_want "$name" || return 0
 	if out=$("$@" 2>&1); then
 		t_pass "$name"
 	else
