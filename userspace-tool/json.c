@@ -76,7 +76,7 @@ static struct json_object *field_json(const struct mmctl_field *f, const void *r
  * object if NULL); IDs of the enclosing object (nesting says them) and
  * text-only counts are left out.
  */
-static struct json_object *rec_json(struct json_object *o, uint32_t type, const void *rec)
+struct json_object *mm_rec_json(struct json_object *o, uint32_t type, const void *rec)
 {
 	const struct mmctl_rec_desc *rd = mmctl_rec_desc(type);
 
@@ -91,7 +91,7 @@ static struct json_object *rec_json(struct json_object *o, uint32_t type, const 
 static struct json_object *folios_json(const struct mm_dump *d, size_t vi,
 				       const struct mmctl_rec_folios *f)
 {
-	struct json_object *o = rec_json(NULL, MMCTL_REC_FOLIOS, f), *by = json_object_new_object();
+	struct json_object *o = mm_rec_json(NULL, MMCTL_REC_FOLIOS, f), *by = json_object_new_object();
 	struct json_object *samples = json_object_new_array();
 
 	for (size_t i = 0; i < d->vma_fav[vi].len; i++) {
@@ -105,34 +105,41 @@ static struct json_object *folios_json(const struct mm_dump *d, size_t vi,
 	for (size_t i = 0; i < d->vma_samples[vi].len; i++) {
 		const struct mmctl_rec_sample *s = d->sample_order[d->vma_samples[vi].start + i];
 
-		json_object_array_add(samples, rec_json(NULL, MMCTL_REC_SAMPLE, s));
+		json_object_array_add(samples, mm_rec_json(NULL, MMCTL_REC_SAMPLE, s));
 	}
 	add(o, "samples", samples);
 	return o;
+}
+
+struct json_object *mm_json_header(struct json_object *j, const struct mm_dump *d,
+				   const char *backend, const char *command)
+{
+	add(j, "mmctl_json", json_object_new_int(MMCTL_JSON_FORMAT));
+	if (command)
+		add(j, "command", json_object_new_string(command));
+	add(j, "backend", json_object_new_string(backend));
+	add(j, "kernel", json_object_new_string(d->kernel[0] ? d->kernel : "unknown"));
+	add(j, "chain_order", json_object_new_string(mm_chain_order_name(d->kernel_order)));
+	return mm_rec_json(j, MMCTL_REC_DUMP, d->hdr);
 }
 
 struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend,
 				    const struct mmctl_violation *viol, size_t nviol)
 {
 	struct json_object *j = json_object_new_object(), *arr;
-	const struct mmctl_rec_dump *h = d->hdr;
 
-	add(j, "mmctl_json", json_object_new_int(MMCTL_JSON_FORMAT));
-	add(j, "backend", json_object_new_string(backend));
-	add(j, "kernel", json_object_new_string(d->kernel[0] ? d->kernel : "unknown"));
-	add(j, "chain_order", json_object_new_string(mm_chain_order_name(d->kernel_order)));
-	rec_json(j, MMCTL_REC_DUMP, h);
+	mm_json_header(j, d, backend, NULL);
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_families; i++) {
-		json_object_array_add(arr, rec_json(NULL, MMCTL_REC_FAMILY, d->families[i]));
+		json_object_array_add(arr, mm_rec_json(NULL, MMCTL_REC_FAMILY, d->families[i]));
 	}
 	add(j, "families", arr);
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_vmas; i++) {
 		const struct mmctl_rec_vma *v = d->vmas[i];
-		struct json_object *o = rec_json(NULL, MMCTL_REC_VMA, v);
+		struct json_object *o = mm_rec_json(NULL, MMCTL_REC_VMA, v);
 		struct json_object *chain = json_object_new_array();
 		struct json_object *avcs = json_object_new_array();
 		struct json_object *cfl = json_object_new_array();
@@ -158,11 +165,11 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_avs; i++) {
 		const struct mmctl_rec_anon_vma *a = d->avs[i];
-		struct json_object *o = rec_json(NULL, MMCTL_REC_ANON_VMA, a);
+		struct json_object *o = mm_rec_json(NULL, MMCTL_REC_ANON_VMA, a);
 		struct json_object *tree = json_object_new_array();
 
 		for (size_t k = 0; k < d->av_tree[i].len; k++)
-			json_object_array_add(tree, rec_json(NULL, MMCTL_REC_TREE,
+			json_object_array_add(tree, mm_rec_json(NULL, MMCTL_REC_TREE,
 							     d->tree_order[d->av_tree[i].start + k]));
 		add(o, "tree", tree);
 		json_object_array_add(arr, o);
@@ -171,11 +178,11 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < d->nr_pages; i++)
-		json_object_array_add(arr, rec_json(NULL, MMCTL_REC_PAGE, d->pages[i]));
+		json_object_array_add(arr, mm_rec_json(NULL, MMCTL_REC_PAGE, d->pages[i]));
 	add(j, "pages", arr);
 
 	if (d->stats)
-		add(j, "stats", rec_json(NULL, MMCTL_REC_STATS, d->stats));
+		add(j, "stats", mm_rec_json(NULL, MMCTL_REC_STATS, d->stats));
 
 	arr = json_object_new_array();
 	for (size_t i = 0; viol && i < nviol; i++) {
@@ -325,6 +332,8 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 	*err = "not an mmctl JSON dump";
 	NEED(json_object_is_type(j, json_type_object), "not a JSON object");
 	NEED(num(j, "mmctl_json") == MMCTL_JSON_FORMAT, "not an mmctl JSON dump (format 1)");
+	/* tree -j and vmas -j say what they are: views, not dumps */
+	NEED(!get(j, "command"), "an mmctl view (tree -j, vmas -j), not a dump: save dumps with 'mmctl dump PID'");
 	vmas = get_arr(j, "vmas");
 	avs = get_arr(j, "anon_vmas");
 	fams = get_arr(j, "families");

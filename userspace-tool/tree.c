@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mmctl.h"
 
 struct tree_ctx {
@@ -234,6 +235,61 @@ static void print_family(struct tree_ctx *t, size_t root)
 	free(stack);
 }
 
+/*
+ * tree -j: the families as the text shows them. Each family: its FAMILY
+ * record's fields when the backend wrote one (else its root alone), and
+ * "hierarchy", its anon_vmas in pre-order (the text's order), each with
+ * its depth below the root, the VMAs whose anon_vma it is (the target's,
+ * or every member's with --all-members) and how many others there are.
+ * Flat, not nested: a hierarchy is as deep as its chain of forks.
+ */
+static struct json_object *family_json(struct tree_ctx *t, size_t root)
+{
+	const struct mm_dump *d = t->d;
+	const struct mmctl_rec_family *f = NULL;
+	struct json_object *fam, *h = json_object_new_array();
+	size_t *stack = malloc((d->nr_avs + 1) * 2 * sizeof(size_t)), sp = 0;
+
+	for (size_t k = 0; k < d->nr_families && !f; k++)
+		if (d->families[k]->root_id == d->avs[root]->id)
+			f = d->families[k];
+	if (f) {
+		fam = mm_rec_json(NULL, MMCTL_REC_FAMILY, f);
+	} else {
+		fam = json_object_new_object();
+		json_object_object_add(fam, "root", mm_json_id(d->avs[root]->id));
+	}
+	json_object_object_add(fam, "hierarchy", h);
+	if (!stack)
+		return fam;
+	stack[sp++] = root;
+	stack[sp++] = 0;
+	while (sp) {
+		size_t depth = stack[--sp], ai = stack[--sp], others = 0;
+		struct json_object *o = mm_rec_json(NULL, MMCTL_REC_ANON_VMA, d->avs[ai]);
+		struct json_object *vs = json_object_new_array();
+
+		json_object_object_add(o, "depth", json_object_new_uint64(depth));
+		for (size_t k = 0; k < t->vma_len[ai]; k++) {
+			size_t vi = t->vmas[t->vma_start[ai] + k];
+
+			if (opts.all_members || (d->vmas[vi]->flags & MMCTL_VMAF_TARGET))
+				json_object_array_add(vs, mm_rec_json(NULL, MMCTL_REC_VMA, d->vmas[vi]));
+			else
+				others++;
+		}
+		json_object_object_add(o, "vmas", vs);
+		json_object_object_add(o, "other_vmas", json_object_new_uint64(others));
+		json_object_array_add(h, o);
+		for (size_t k = t->kid_len[ai]; k-- > 0;) {
+			stack[sp++] = t->kids[t->kid_start[ai] + k];
+			stack[sp++] = depth + 1;
+		}
+	}
+	free(stack);
+	return fam;
+}
+
 static void print_dot(struct tree_ctx *t, const struct mmctl_violation *v, size_t nv)
 {
 	const struct mm_dump *d = t->d;
@@ -328,15 +384,22 @@ int do_tree(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (opts.format == FMT_JSON) {
-		rc = mm_emit_dump_json(&d, backend);
-		mm_dump_free(&d);
-		return rc;
-	}
 	t.d = &d;
 	if (tree_index(&t)) {
 		p_err("tree: out of memory");
 		rc = EXIT_ENV;
+		goto out;
+	}
+	if (opts.format == FMT_JSON) {
+		struct json_object *j = mm_json_header(json_object_new_object(), &d, backend, "tree");
+		struct json_object *fams = json_object_new_array();
+
+		for (size_t i = 0; i < d.nr_avs; i++)
+			if (d.avs[i]->parent_id == d.avs[i]->id &&
+			    (!t.only_root || d.avs[i]->id == t.only_root))
+				json_object_array_add(fams, family_json(&t, i));
+		json_object_object_add(j, "families", fams);
+		mm_print_json(j);
 		goto out;
 	}
 	if (opts.format == FMT_DOT) {

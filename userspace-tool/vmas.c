@@ -77,10 +77,28 @@ int do_vmas(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (opts.format == FMT_JSON) {
+		/* the rows: the target's VMAs in address order, each with its perm
+		 * column and, when its page tables were walked, its folios */
+		struct json_object *j = mm_json_header(json_object_new_object(), &d, backend, "vmas");
+		struct json_object *rows = json_object_new_array();
+
+		for (size_t k = 0; k < n; k++) {
+			const struct mmctl_rec_vma *v = d.vmas[idx[k]];
+			const struct mmctl_rec_folios *f = d.vma_folios[idx[k]];
+			struct json_object *o = mm_rec_json(NULL, MMCTL_REC_VMA, v);
+			char p[5];
+
+			perms(v, p);
+			json_object_object_add(o, "perm", json_object_new_string(p));
+			if (f && (f->flags & MMCTL_FOLIOSF_WALKED))
+				json_object_object_add(o, "folios", mm_rec_json(NULL, MMCTL_REC_FOLIOS, f));
+			json_object_array_add(rows, o);
+		}
+		json_object_object_add(j, "vmas", rows);
+		mm_print_json(j);
 		free(idx);
-		rc = mm_emit_dump_json(&d, backend);
 		mm_dump_free(&d);
-		return rc;
+		return EXIT_OK;
 	}
 	fprintf(opts.out, "%-25s %-4s %-12s %-16s %5s %7s %6s %6s %6s %s\n", "RANGE", "PERM",
 		"PGOFF", "ANON_VMA", "CHAIN", "PRESENT", "ANON", "ZERO", "SWAP", "FLAGS");
