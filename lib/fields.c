@@ -14,9 +14,10 @@
 #define F(rec, member, key, kind, fl)					\
 	{ key, __builtin_offsetof(struct mmctl_rec_##rec, member),	\
 	  MMCTL_FK_##kind, fl, 0 }
-#define FBIT(rec, member, key, bit)					\
+#define FBITF(rec, member, key, bit, fl)				\
 	{ key, __builtin_offsetof(struct mmctl_rec_##rec, member),	\
-	  MMCTL_FK_BIT, 0, bit }
+	  MMCTL_FK_BIT, fl, bit }
+#define FBIT(rec, member, key, bit) FBITF(rec, member, key, bit, 0)
 #define FENUM(rec, member, key, which)					\
 	{ key, __builtin_offsetof(struct mmctl_rec_##rec, member),	\
 	  MMCTL_FK_ENUM, 0, MMCTL_ENUM_##which }
@@ -58,9 +59,11 @@ static const struct mmctl_field vma_fields[] = {
 	F(vma, anon_vma_id, "anon_vma", ID, 0),
 	F(vma, root_id, "root", ID, 0),
 	F(vma, vm_flags, "vm_flags", VMFLAGS, 0),
-	F(vma, flags, "flags", X32, 0),
+	F(vma, flags, "flags", X32, MMCTL_FF_KMOD),
+	FBIT(vma, flags, "file", MMCTL_VMAF_FILE),
+	FBIT(vma, flags, "anon", MMCTL_VMAF_ANON),
 	FBIT(vma, flags, "target", MMCTL_VMAF_TARGET),
-	FBIT(vma, flags, "mm_write_locked", MMCTL_VMAF_MM_WRITER),
+	FBITF(vma, flags, "mm_write_locked", MMCTL_VMAF_MM_WRITER, MMCTL_FF_KMOD),
 	F(vma, chain_len, "chain_len", U32, 0),
 	F(vma, kernel_vm_flags, "kernel_vm_flags", X64, 0),
 };
@@ -72,8 +75,8 @@ static const struct mmctl_field anon_vma_fields[] = {
 	F(anon_vma, refcount, "refcount", U32, MMCTL_FF_COUNT),
 	F(anon_vma, num_children, "num_children", U64, MMCTL_FF_COUNT),
 	F(anon_vma, num_active_vmas, "num_active_vmas", U64, MMCTL_FF_COUNT),
-	F(anon_vma, tree_avcs, "tree_avcs", U32, 0),
-	F(anon_vma, tree_flags, "tree_flags", X32, 0),
+	F(anon_vma, tree_avcs, "tree_avcs", U32, MMCTL_FF_KMOD),
+	F(anon_vma, tree_flags, "tree_flags", X32, MMCTL_FF_KMOD),
 };
 
 /* JSON writes a VMA's chain as arrays (chain, chain_avcs, chain_flags). */

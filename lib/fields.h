@@ -32,6 +32,8 @@ enum mmctl_field_kind {
 #define MMCTL_FF_NESTED	(1U << 0) /* the enclosing JSON object's ID: not a key */
 #define MMCTL_FF_TEXT	(1U << 1) /* text only (JSON derives it) */
 #define MMCTL_FF_COUNT	(1U << 2) /* a counter mmctl diff reports changes of */
+/* the module's alone: the BPF backend leaves it 0 or fills it otherwise */
+#define MMCTL_FF_KMOD	(1U << 3)
 
 struct mmctl_field {
 	const char *name;	/* JSON key and text key */
