@@ -151,11 +151,16 @@ fail:
 	return -1;
 }
 
-/* Has the held operation finished (the window closed)? */
+/*
+ * End the hold (the test has seen what it needed) and wait for the held
+ * operation to finish: has the window closed? The hold's delay_ms is only
+ * a cap, well above what a dump takes, under the RCU stall timeout.
+ */
 static int window_closed(struct window *w)
 {
 	char c;
 
+	param_write("release", "1");
 	return read(w->done[0], &c, 1) == 1;
 }
 
@@ -163,6 +168,7 @@ static void window_release(struct window *w)
 {
 	if (w->pid < 0)
 		return;
+	param_write("release", "1");
 	close(w->cmd[1]);
 	waitpid(w->pid, NULL, 0);
 	close(w->cmd[0]);
@@ -458,7 +464,7 @@ static void test_detached(void)
 	mprotect(m + pg, pg, PROT_READ);
 	unmapped = m;
 	param_write("comm", WINDOW_COMM);
-	param_write("delay_ms", "2000");
+	param_write("delay_ms", "10000");
 	/* The helper is a fork: its own copy of both VMAs, unmapping the first. */
 	if (window_open(&w, do_munmap, "detached"))
 		goto out;
@@ -584,7 +590,7 @@ int main(int argc, char **argv)
 		test_detached();
 	} else {
 		param_write("comm", WINDOW_COMM);
-		param_write("delay_ms", "4000");
+		param_write("delay_ms", "10000");
 		test_fork_window();
 		test_split_thp();
 	}

@@ -26,8 +26,9 @@
  *
  *
  * Parameters (/sys/module/mmctl_window/parameters/): symbol (at load),
- * check_ret, comm, delay_ms, armed (write N to arm N delays), hits (delays
- * done).
+ * check_ret, comm, delay_ms, armed (write N to arm N delays; clears
+ * release), release (write 1: the spin ends now, so that the test need not
+ * guess how long its dump takes under load), hits (delays done).
  */
 #include <linux/delay.h>
 #include <linux/kallsyms.h>
@@ -54,6 +55,10 @@ static unsigned int delay_ms = 2000;
 module_param(delay_ms, uint, 0600);
 MODULE_PARM_DESC(delay_ms, "how long to hold the window");
 
+static bool release;
+module_param(release, bool, 0600);
+MODULE_PARM_DESC(release, "end the current delay now");
+
 static atomic_t armed = ATOMIC_INIT(0);
 static int armed_set(const char *val, const struct kernel_param *kp)
 {
@@ -61,6 +66,7 @@ static int armed_set(const char *val, const struct kernel_param *kp)
 
 	if (ret)
 		return ret;
+	WRITE_ONCE(release, false);
 	atomic_set(&armed, n);
 	return 0;
 }
@@ -90,7 +96,7 @@ static int mmctl_window_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	if (atomic_dec_if_positive(&armed) < 0)
 		return 0;
-	for (ms = 0; ms < READ_ONCE(delay_ms); ms++) {
+	for (ms = 0; ms < READ_ONCE(delay_ms) && !READ_ONCE(release); ms++) {
 		mdelay(1);
 		touch_nmi_watchdog();
 	}
