@@ -23,7 +23,11 @@ t_time() {
 	[ -n "${MMCTL_TIMES:-}" ] && printf '%-44s %5d s\n' "$1" "$s" >>"$MMCTL_TIMES"
 	return 0
 }
-t_skip() { echo "ok - $1 # SKIP $2"; echo "SKIP $1: $2" >>"$MMCTL_RESULTS"; }
+t_skip() {
+	t_want "$1" || return 0
+	echo "ok - $1 # SKIP $2"
+	echo "SKIP $1: $2" >>"$MMCTL_RESULTS"
+}
 
 # t_want NAME: true unless a run was limited to some tests (-t PATTERN of
 # tests/guest/run and tests/host/run, MMCTL_ONLY) and NAME does not match
@@ -55,7 +59,11 @@ t_only() {
 	local o OPTIND=1
 	while getopts t: o; do
 		case $o in
-		t) export MMCTL_ONLY=$OPTARG ;;
+		t)
+			# an invalid regex would match nothing and pass the run
+			[[ x =~ $OPTARG ]]
+			[ $? -ne 2 ] || { echo "${0##*/}: -t '$OPTARG' is not an extended regular expression" >&2; exit 2; }
+			export MMCTL_ONLY=$OPTARG ;;
 		*) echo "usage: ${0##*/} [-t PATTERN]  (tests or sections whose name matches, grep -E)" >&2
 		   exit 2 ;;
 		esac

@@ -151,7 +151,8 @@ static int rec_ok(const struct mmctl_rec_hdr *rh, uint32_t type, size_t size)
  */
 int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
 {
-	size_t nrec = len / sizeof(struct mmctl_rec_hdr) + 1, out_len = 0;
+	/* records at most: the smallest one the program writes is a chain entry */
+	size_t nrec = len / sizeof(struct mmctl_rec_chain) + 1, out_len = 0;
 	/* sets of raw addresses written (dedupe); raw VMA -> raw family root */
 	struct mmctl_idtab vmas = { 0 }, avs = { 0 }, avcs = { 0 }, roots = { 0 };
 	struct mmctl_rec_dump *h;

@@ -265,7 +265,9 @@ static uint64_t num(struct json_object *o, const char *k)
 /* One member of a record's object into field @f of @rec (lib/fields.h). */
 static void field_from_json(const struct mmctl_field *f, struct json_object *v, void *rec)
 {
-	const char *s = json_object_get_string(v);
+	/* (only where a string is wanted: for a number json-c would print it) */
+	const char *s = f->kind == MMCTL_FK_ADDR || f->kind == MMCTL_FK_COMM ||
+		f->kind == MMCTL_FK_ENUM ? json_object_get_string(v) : NULL;
 
 	switch (f->kind) {
 	case MMCTL_FK_ID:
@@ -396,6 +398,9 @@ int mm_dump_from_json(struct json_object *j, struct mm_dump *d, const char **err
 				NEED(json_object_is_type(so, json_type_object), "a sample is not an object");
 				ADD(s, MMCTL_REC_SAMPLE, mmctl_rec_sample, so);
 				s->vma_id = vid;
+				/* as ever: a kind that is not "index" is outside_chain */
+				if (s->kind != MMCTL_SAMPLE_INDEX)
+					s->kind = MMCTL_SAMPLE_OUTSIDE_CHAIN;
 			}
 		}
 	}
