@@ -434,13 +434,7 @@ static int ck_avc_tables(struct ck *c)
 	return 0;
 }
 
-/*
- * Group @n records by owner index, each group ordered by its pos field, or
- * in record order without one: in place when already so, else a counting
- * sort. Records whose owner is
- * unknown are left out; a pos out of range or repeated leaves a hole and
- * marks the owner in @bad.
- */
+/* A record's owner index (NOTFOUND: unknown), or its position in the group. */
 typedef __u32 (*ck_key_fn)(struct ck *c, const void *rec);
 
 /*

@@ -3,7 +3,7 @@
  * The record descriptions (fields.h). A field's place in its table is its
  * place in the JSON object and on the text line. Adding a field to a
  * record: the uapi struct, one line here, its producers (module/walk.c,
- * userspace-tool/bpf/mmctl.bpf.c), a test (docs/architecture.md).
+ * lib/bpf/mmctl.bpf.c), a test (docs/architecture.md).
  */
 #include "fields.h"
 

@@ -3,7 +3,7 @@
  * One description per record type: its name and, for each field, the name
  * it has in JSON and in the module's debugfs text, where it is in the uapi
  * struct and what kind of value it holds. The JSON writer and reader
- * (userspace-tool/json.c), the debugfs text (module/text.c), mmctl diff's
+ * (lib/json.c), the debugfs text (module/text.c), mmctl diff's
  * counters and mmctl's vm_flags names are driven by these tables, so that
  * a new field is an entry in lib/fields.c, not an edit of each of them
  * (docs/architecture.md). Plain C like lib/check.c: compiled into the

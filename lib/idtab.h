@@ -4,7 +4,7 @@
  * object ID or a raw address; 0 never is one, and marks an empty slot) to
  * a 64-bit value. The caller provides the zeroed slots (mmctl_idtab_size()
  * of them), so that it works in the module's checker (lib/check.c, no
- * libc) as in the CLI (userspace-tool/dump.c, backend_bpf.c).
+ * libc) as in the CLI (lib/dump.c, backend_bpf.c).
  */
 #ifndef MMCTL_IDTAB_H
 #define MMCTL_IDTAB_H

@@ -8,7 +8,7 @@
  * headers, as its own copy of the value); name is the kernel's own
  * (include/trace/events/mmflags.h, __def_vmaflag_names). No include guard:
  * included with MMCTL_VMFLAG() and MMCTL_KVM() defined by module/walk.c and
- * userspace-tool/bpf/mmctl.bpf.c (the translation) and lib/fields.c (the
+ * lib/bpf/mmctl.bpf.c (the translation) and lib/fields.c (the
  * names, mmctl_vm_flag_names[]).
  */
 MMCTL_VMFLAG(READ, MMCTL_KVM(READ), "read")

@@ -138,7 +138,7 @@ static inline bool mmctl_dumpable(struct task_struct *t, struct mm_struct *mm,
  * alone). The kernel version therefore does not tell, and distribution
  * kernels backport on their own: the module says nothing about the order,
  * and userspace learns it by experiment (mm_chain_order_probe() in
- * userspace-tool/dump.c), setting MMCTL_DUMPF_ROOT_LAST itself.
+ * lib/dump.c), setting MMCTL_DUMPF_ROOT_LAST itself.
  */
 
 /*

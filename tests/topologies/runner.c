@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../lib/fields.h"
+#include "fields.h"
 #include "../lib/procs.h"
 #include "../lib/tap.h"
 #include "checkrun.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The chain-order experiment (userspace-tool/dump.c): classification of
+ * The chain-order experiment (lib/dump.c): classification of
  * P3's chain on synthetic dumps, the dump flag it sets, and the probe's
  * process handling when the dump fails.
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../../userspace-tool/dump.h"
+#include "dump.h"
 #include "../lib/tap.h"
 #include "model.h"
 

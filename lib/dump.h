@@ -13,7 +13,7 @@
 
 #include <linux/mmctl.h>
 
-#include "../lib/idtab.h"
+#include "idtab.h"
 
 #define MMCTL_DEV_PATH "/dev/mmctl"
 #define MMCTL_CTL_PATH "/sys/kernel/debug/mmctl/ctl"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "../lib/fields.h"
+#include "fields.h"
 
 struct json_object *mm_json_id(uint64_t id)
 {
@@ -131,9 +131,8 @@ struct json_object *mm_dump_to_json(const struct mm_dump *d, const char *backend
 	mm_json_header(j, d, backend, NULL);
 
 	arr = json_object_new_array();
-	for (size_t i = 0; i < d->nr_families; i++) {
+	for (size_t i = 0; i < d->nr_families; i++)
 		json_object_array_add(arr, mm_rec_json(NULL, MMCTL_REC_FAMILY, d->families[i]));
-	}
 	add(j, "families", arr);
 
 	arr = json_object_new_array();

@@ -130,12 +130,13 @@ struct fam {
 	uint64_t last_mm;
 };
 
-static struct fam *fam_of(struct fam *f, size_t nf, uint64_t root)
+static struct fam *fam_of(struct fam *f, size_t *nf, uint64_t root)
 {
-	for (size_t i = 0; i < nf; i++)
+	for (size_t i = 0; i < *nf; i++)
 		if (f[i].root == root)
 			return &f[i];
-	return NULL;
+	f[*nf].root = root;
+	return &f[(*nf)++];
 }
 
 /* A raw record of @type that is complete: shorter ones are skipped. */
@@ -144,47 +145,48 @@ static int rec_ok(const struct mmctl_rec_hdr *rh, uint32_t type, size_t size)
 	return rh->type == type && rh->size >= size;
 }
 
-/*
- * Rewrite raw addresses into IDs, dedupe, prepend the dump record (dump.h).
- * The records come from our own program, but are checked like any input:
- * one shorter than its struct is skipped, a longer one copied whole.
- */
-int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
+/* The raw stream's next whole record at *@off (then past it), or NULL. */
+static const struct mmctl_rec_hdr *raw_next(const char *raw, size_t len, size_t *off)
 {
-	/* records at most: the smallest one the program writes is a chain entry */
-	size_t nrec = len / sizeof(struct mmctl_rec_chain) + 1, out_len = 0;
-	/* sets of raw addresses written (dedupe); raw VMA -> raw family root */
-	struct mmctl_idtab vmas = { 0 }, avs = { 0 }, avcs = { 0 }, roots = { 0 };
-	struct mmctl_rec_dump *h;
-	char *out, comm[32] = "", path[64];
+	const struct mmctl_rec_hdr *rh = (const void *)(raw + *off);
+
+	if (*off + sizeof(*rh) > len || rh->size < sizeof(*rh) || *off + rh->size > len)
+		return NULL;
+	*off += rh->size;
+	return rh;
+}
+
+/* The records the output needs room for: a chain entry is the smallest. */
+static size_t raw_max_recs(size_t len)
+{
+	return len / sizeof(struct mmctl_rec_chain) + 1;
+}
+
+/* Pass 1: raw VMA -> raw family root, for the chain entries' IDs. */
+static int vma_roots(struct mmctl_idtab *roots, const char *raw, size_t len)
+{
+	const struct mmctl_rec_hdr *rh;
+
+	if (tab_new(roots, raw_max_recs(len)))
+		return -ENOMEM;
+	for (size_t off = 0; (rh = raw_next(raw, len, &off));)
+		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma)))
+			mmctl_idtab_add(roots, ((const struct mmctl_rec_vma *)rh)->id,
+					((const struct mmctl_rec_vma *)rh)->root_id);
+	return 0;
+}
+
+/* Pass 2: the dump record. Lockless (never consistent), no folios. */
+static void dump_header(struct mmctl_rec_dump *h, pid_t pid, int cut)
+{
+	char comm[32] = "", path[64];
 	FILE *f;
 
-	out = malloc(len + sizeof(*h) + 8);
-	if (!out || tab_new(&vmas, nrec) || tab_new(&avs, nrec) || tab_new(&avcs, nrec) ||
-	    tab_new(&roots, nrec)) {
-		free(vmas.s);
-		free(avs.s);
-		free(avcs.s);
-		free(roots.s);
-		free(out);
-		return -ENOMEM;
-	}
-	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
-		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
-
-		if (rh->size < sizeof(*rh) || off + rh->size > len)
-			break;
-		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma)))
-			mmctl_idtab_add(&roots, ((const struct mmctl_rec_vma *)rh)->id,
-					((const struct mmctl_rec_vma *)rh)->root_id);
-		off += rh->size;
-	}
-	h = (void *)out;
 	memset(h, 0, sizeof(*h));
 	h->hdr.type = MMCTL_REC_DUMP;
 	h->hdr.size = sizeof(*h);
 	h->abi_version = MMCTL_ABI_VERSION;
-	/* Lockless (never consistent), no folios; partial if a family was cut. */
+	/* partial if a family was cut */
 	h->flags = cut ? MMCTL_DUMPF_PARTIAL : 0;
 	h->pid = (uint32_t)pid;
 	h->page_shift = (uint32_t)__builtin_ctzl((unsigned long)sysconf(_SC_PAGESIZE));
@@ -197,136 +199,178 @@ int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, in
 		fclose(f);
 	}
 	memcpy(h->comm, comm, sizeof(h->comm));
-	out_len = sizeof(*h);
-	/* FAMILY records first: one per root met, counted from the raw stream. */
-	{
-		struct fam *f = calloc(nrec, sizeof(*f));
-		size_t nf = 0;
-		struct mmctl_idtab sv = { 0 }, sa = { 0 };
-		int nomem = tab_new(&sv, nrec) | tab_new(&sa, nrec);
+}
 
-		for (size_t off = 0; f && !nomem && off + sizeof(struct mmctl_rec_hdr) <= len;) {
-			const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
-			const struct mmctl_rec_vma *v = (const void *)rh;
-			const struct mmctl_rec_anon_vma *a = (const void *)rh;
-			struct fam *x;
+/*
+ * Pass 3: one FAMILY record per root met, counted from the raw stream (each
+ * VMA and anon_vma once), appended to @out (which keeps room for @len more).
+ */
+static int family_records(char **out, size_t *out_len, const char *raw, size_t len)
+{
+	size_t nrec = raw_max_recs(len), nf = 0;
+	struct fam *f = calloc(nrec, sizeof(*f));
+	struct mmctl_idtab sv = { 0 }, sa = { 0 };
+	const struct mmctl_rec_hdr *rh;
+	int err = -ENOMEM;
 
-			if (rh->size < sizeof(*rh) || off + rh->size > len)
-				break;
-			off += rh->size;
-			if (rec_ok(rh, MMCTL_REC_VMA, sizeof(*v)) && v->root_id &&
-			    !seen_add(&sv, v->id)) {
-				x = fam_of(f, nf, v->root_id);
-				if (!x) {
-					x = &f[nf++];
-					x->root = v->root_id;
-				}
-				x->vmas++;
-				x->chain += v->chain_len;
-				if (v->mm_id != x->last_mm)
-					x->mms++;
-				x->last_mm = v->mm_id;
-			} else if (rec_ok(rh, MMCTL_REC_ANON_VMA, sizeof(*a)) &&
-				   !seen_add(&sa, a->id)) {
-				x = fam_of(f, nf, a->root_id);
-				if (!x) {
-					x = &f[nf++];
-					x->root = a->root_id;
-				}
-				x->avs++;
-			}
+	if (!f || tab_new(&sv, nrec) || tab_new(&sa, nrec))
+		goto free_sets;
+	for (size_t off = 0; (rh = raw_next(raw, len, &off));) {
+		const struct mmctl_rec_vma *v = (const void *)rh;
+		const struct mmctl_rec_anon_vma *a = (const void *)rh;
+		struct fam *x;
+
+		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(*v)) && v->root_id && !seen_add(&sv, v->id)) {
+			x = fam_of(f, &nf, v->root_id);
+			x->vmas++;
+			x->chain += v->chain_len;
+			if (v->mm_id != x->last_mm)
+				x->mms++;
+			x->last_mm = v->mm_id;
+		} else if (rec_ok(rh, MMCTL_REC_ANON_VMA, sizeof(*a)) && !seen_add(&sa, a->id)) {
+			fam_of(f, &nf, a->root_id)->avs++;
 		}
-		for (size_t i = 0; f && i < nf; i++) {
-			struct mmctl_rec_family *fr;
-			char *n2 = realloc(out, out_len + sizeof(*fr) + len + 8);
-
-			if (!n2)
-				break;
-			out = n2;
-			h = (void *)out;
-			fr = (void *)(out + out_len);
-			memset(fr, 0, sizeof(*fr));
-			fr->hdr.type = MMCTL_REC_FAMILY;
-			fr->hdr.size = sizeof(*fr);
-			fr->root_id = id_in(f[i].root, f[i].root);
-			fr->nr_vmas = f[i].vmas;
-			fr->nr_anon_vmas = f[i].avs;
-			fr->nr_chain = f[i].chain;
-			fr->nr_mms = f[i].mms;
-			out_len += sizeof(*fr);
-			h->nr_families++;
-		}
-		free(f);
-		free(sv.s);
-		free(sa.s);
 	}
-	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= len;) {
-		const struct mmctl_rec_hdr *rh = (const void *)(raw + off);
-		char *rec = out + out_len;
+	for (size_t i = 0; i < nf; i++) {
+		struct mmctl_rec_family *fr;
+		char *n2 = realloc(*out, *out_len + sizeof(*fr) + len + 8);
 
-		if (rh->size < sizeof(*rh) || off + rh->size > len)
-			break;
-		off += rh->size;
-		switch (rh->type) {
-		case MMCTL_REC_VMA: {
-			struct mmctl_rec_vma *v = (void *)rec;
-
-			if (rh->size < sizeof(*v))
-				continue;
-			memcpy(v, rh, rh->size);
-			if (seen_add(&vmas, v->id))
-				continue;	/* another thread's view of it */
-			if (!h->mm_id)
-				h->mm_id = id_of(v->mm_id);
-			v->id = id_in(v->id, v->root_id);
-			v->mm_id = id_of(v->mm_id);
-			v->anon_vma_id = id_in(v->anon_vma_id, v->root_id);
-			v->root_id = id_in(v->root_id, v->root_id);
-			break;
-		}
-		case MMCTL_REC_CHAIN: {
-			struct mmctl_rec_chain *c = (void *)rec;
-
-			if (rh->size < sizeof(*c))
-				continue;
-			memcpy(c, rh, rh->size);
-			if (seen_add(&avcs, c->avc_id))
-				continue;	/* another thread's view of it */
-			{
-				/* The chain's family is its VMA's. */
-				uint64_t root = mmctl_idtab_get(&roots, c->vma_id);
-
-				if (root == MMCTL_IDTAB_NONE)
-					root = 0;
-				c->vma_id = id_in(c->vma_id, root);
-				c->anon_vma_id = id_in(c->anon_vma_id, root);
-				c->avc_id = id_in(c->avc_id, root);
-			}
-			break;
-		}
-		case MMCTL_REC_ANON_VMA: {
-			struct mmctl_rec_anon_vma *a = (void *)rec;
-
-			if (rh->size < sizeof(*a))
-				continue;
-			memcpy(a, rh, rh->size);
-			if (seen_add(&avs, a->id))
-				continue;
-			a->id = id_in(a->id, a->root_id);
-			a->parent_id = id_in(a->parent_id, a->root_id);
-			a->root_id = id_in(a->root_id, a->root_id);
-			break;
-		}
-		default:
-			continue;
-		}
-		out_len += rh->size;
+		if (!n2)
+			goto free_sets;
+		*out = n2;
+		fr = (void *)(*out + *out_len);
+		memset(fr, 0, sizeof(*fr));
+		fr->hdr.type = MMCTL_REC_FAMILY;
+		fr->hdr.size = sizeof(*fr);
+		fr->root_id = id_in(f[i].root, f[i].root);
+		fr->nr_vmas = f[i].vmas;
+		fr->nr_anon_vmas = f[i].avs;
+		fr->nr_chain = f[i].chain;
+		fr->nr_mms = f[i].mms;
+		*out_len += sizeof(*fr);
+		((struct mmctl_rec_dump *)*out)->nr_families++;
 	}
+	err = 0;
+free_sets:
+	free(f);
+	free(sv.s);
+	free(sa.s);
+	return err;
+}
+
+/* One VMA record's raw addresses into IDs; 0 when another thread had it. */
+static int rewrite_vma(struct mmctl_rec_vma *v, struct mmctl_idtab *seen,
+		       struct mmctl_rec_dump *h)
+{
+	if (seen_add(seen, v->id))
+		return 0;	/* another thread's view of it */
+	if (!h->mm_id)
+		h->mm_id = id_of(v->mm_id);
+	v->id = id_in(v->id, v->root_id);
+	v->mm_id = id_of(v->mm_id);
+	v->anon_vma_id = id_in(v->anon_vma_id, v->root_id);
+	v->root_id = id_in(v->root_id, v->root_id);
+	return 1;
+}
+
+static int rewrite_chain(struct mmctl_rec_chain *c, struct mmctl_idtab *seen,
+			 const struct mmctl_idtab *roots)
+{
+	/* The chain's family is its VMA's. */
+	uint64_t root = mmctl_idtab_get(roots, c->vma_id);
+
+	if (seen_add(seen, c->avc_id))
+		return 0;	/* another thread's view of it */
+	if (root == MMCTL_IDTAB_NONE)
+		root = 0;
+	c->vma_id = id_in(c->vma_id, root);
+	c->anon_vma_id = id_in(c->anon_vma_id, root);
+	c->avc_id = id_in(c->avc_id, root);
+	return 1;
+}
+
+static int rewrite_av(struct mmctl_rec_anon_vma *a, struct mmctl_idtab *seen)
+{
+	if (seen_add(seen, a->id))
+		return 0;
+	a->id = id_in(a->id, a->root_id);
+	a->parent_id = id_in(a->parent_id, a->root_id);
+	a->root_id = id_in(a->root_id, a->root_id);
+	return 1;
+}
+
+/*
+ * Pass 4: every complete VMA, chain and anon_vma record copied to @out with
+ * its raw addresses rewritten into IDs, each object once.
+ */
+static int id_records(char *out, size_t *out_len, const char *raw, size_t len,
+		      const struct mmctl_idtab *roots)
+{
+	size_t nrec = raw_max_recs(len);
+	struct mmctl_idtab vmas = { 0 }, avs = { 0 }, avcs = { 0 };
+	struct mmctl_rec_dump *h = (void *)out;
+	const struct mmctl_rec_hdr *rh;
+	int err = -ENOMEM;
+
+	if (tab_new(&vmas, nrec) || tab_new(&avs, nrec) || tab_new(&avcs, nrec))
+		goto free_sets;
+	for (size_t off = 0; (rh = raw_next(raw, len, &off));) {
+		char *rec = out + *out_len;
+		int keep;
+
+		if (rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma))) {
+			memcpy(rec, rh, rh->size);
+			keep = rewrite_vma((void *)rec, &vmas, h);
+		} else if (rec_ok(rh, MMCTL_REC_CHAIN, sizeof(struct mmctl_rec_chain))) {
+			memcpy(rec, rh, rh->size);
+			keep = rewrite_chain((void *)rec, &avcs, roots);
+		} else if (rec_ok(rh, MMCTL_REC_ANON_VMA, sizeof(struct mmctl_rec_anon_vma))) {
+			memcpy(rec, rh, rh->size);
+			keep = rewrite_av((void *)rec, &avs);
+		} else {
+			keep = 0;
+		}
+		if (keep)
+			*out_len += rh->size;
+	}
+	err = 0;
+free_sets:
 	free(vmas.s);
 	free(avs.s);
 	free(avcs.s);
+	return err;
+}
+
+/*
+ * Rewrite raw addresses into IDs, dedupe, prepend the dump record (dump.h).
+ * The records come from our own program, but are checked like any input:
+ * one shorter than its struct is skipped, a longer one copied whole.
+ */
+int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut)
+{
+	struct mmctl_idtab roots = { 0 };
+	size_t out_len = sizeof(struct mmctl_rec_dump);
+	char *out = malloc(len + out_len + 8);
+	int err;
+
+	if (!out)
+		return -ENOMEM;
+	err = vma_roots(&roots, raw, len);
+	if (err)
+		goto free_out;
+	dump_header((void *)out, pid, cut);
+	err = family_records(&out, &out_len, raw, len);
+	if (err)
+		goto free_out;
+	err = id_records(out, &out_len, raw, len, &roots);
+	if (err)
+		goto free_out;
 	free(roots.s);
 	return mm_dump_parse(d, out, out_len);
+free_out:
+	free(roots.s);
+	free(out);
+	return err;
 }
 
 /* The keys of the map behind @fd, into a grown array; how many, or -errno. */

@@ -131,7 +131,7 @@ static __u32 vm_flags(unsigned long f)
 
 #define MMCTL_KVM(x) K_VM_##x
 #define MMCTL_VMFLAG(bit, kernel, name) r |= (f & (kernel)) ? MMCTL_VM_##bit : 0;
-#include "vmflags.h"		/* lib/, through -I */
+#include "vmflags.h"		/* lib/vmflags.h, through -I */
 #undef MMCTL_VMFLAG
 #undef MMCTL_KVM
 	return r;

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../lib/check.h"
+#include "check.h"
 
 typedef void (*mm_report_fn)(void *arg, const struct mmctl_violation *v);
 

@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "../lib/check.h"
+#include "check.h"
 #include "dump.h"
 
 #define MMCTL_JSON_FORMAT 1
