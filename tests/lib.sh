@@ -150,7 +150,8 @@ copy_module_sources() {
 	cp -r "$top"/Kbuild "$top"/module "$top"/lib "$top"/uapi "$@" "$dir"/
 	cp -r "$top"/tests/winmod "$dir"/tests/
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
-		-o -name modules.order -o -name Module.symvers \) -delete
+		-o -name modules.order -o -name Module.symvers -o -name '*.a' \
+		-o -path '*/lib/bpf/vmlinux.h' -o -name '*.skel.h' \) -delete
 }
 
 # build_kmod KSRC DIR LOG: mmctl.ko and the test module built against the
