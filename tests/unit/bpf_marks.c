@@ -13,15 +13,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../lib/tap.h"
+#include "../lib/harness.h"
 #include "dump.h"
 
-int main(void)
+/* Dump @pid through the BPF backend and free the dump: 0 or -errno. */
+static int dump_bpf(pid_t pid, const char *what)
+{
+	struct mm_dump d;
+	int r = mm_dump_bpf(&d, pid, 0);
+
+	if (r)
+		printf("#   dump of %s: %s\n", what, mm_bpf_error());
+	else
+		mm_dump_free(&d);
+	return r;
+}
+
+TEST(t_marks, "bpf: each dump starts with empty maps (marks of earlier dumps cleared)")
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t after_big, after_small;
-	struct mm_dump d;
-	int ok = 1, r;
 	pid_t small;
 
 	/* 200 one-page VMAs, each its own family (PROT_NONE gaps between). */
@@ -29,8 +40,7 @@ int main(void)
 		char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			       -1, 0);
 
-		if (p == MAP_FAILED || mprotect(p + pg, pg, PROT_NONE))
-			return 2;
+		ASSERT_TRUE(p != MAP_FAILED && !mprotect(p + pg, pg, PROT_NONE));
 		p[0] = 1;
 	}
 	small = fork();
@@ -39,23 +49,18 @@ int main(void)
 		execl("/bin/sleep", "sleep", "100", (char *)NULL);
 		_exit(1);
 	}
+	ASSERT_GT(small, 0);
 	usleep(200000);
-	r = mm_dump_bpf(&d, getpid(), 0);
-	EXPECT(&ok, r == 0, "dump of the big process: %s", mm_bpf_error());
-	if (!r)
-		mm_dump_free(&d);
+	EXPECT_EQ(0, dump_bpf(getpid(), "the big process"));
 	after_big = mm_bpf_marks();
-	r = mm_dump_bpf(&d, small, 0);
-	EXPECT(&ok, r == 0, "dump of the small process: %s", mm_bpf_error());
-	if (!r)
-		mm_dump_free(&d);
+	EXPECT_EQ(0, dump_bpf(small, "the small process"));
 	after_small = mm_bpf_marks();
 	printf("# marks after the 200-family dump: %zu, after the next dump: %zu\n", after_big,
 	       after_small);
-	EXPECT(&ok, after_big >= 200 && after_small < after_big,
-	       "marks of the first dump still held");
 	kill(small, SIGKILL);
 	waitpid(small, NULL, 0);
-	tap_result("bpf: each dump starts with empty maps (marks of earlier dumps cleared)", ok);
-	return tap_failed ? 1 : 0;
+	EXPECT_GE(after_big, 200);
+	EXPECT_LT(after_small, after_big);	/* the first dump's marks still held */
 }
+
+TEST_HARNESS_MAIN

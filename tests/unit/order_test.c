@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 
 #include "dump.h"
-#include "../lib/tap.h"
+#include "../lib/harness.h"
 #include "model.h"
 
 enum { A = 0xA, B = 0xB, C = 0xC };
@@ -87,39 +87,44 @@ static int classify(const uint64_t *order, uint32_t pid, uint64_t start)
 static const uint64_t cba[] = { C, B, A }, cab[] = { C, A, B }, bca[] = { B, C, A },
 	acb[] = { A, C, B };
 
-static int t_root_last(void)
+TEST(t_root_last, "chain order: [C, B, A] is root-last")
 {
-	return classify(cba, 3, ADDR) == MM_CHAIN_ORDER_ROOT_LAST &&
-	       classify(NULL, 3, ADDR) == MM_CHAIN_ORDER_ROOT_LAST;
+	EXPECT_EQ(MM_CHAIN_ORDER_ROOT_LAST, classify(cba, 3, ADDR));
+	EXPECT_EQ(MM_CHAIN_ORDER_ROOT_LAST, classify(NULL, 3, ADDR));
 }
 
-static int t_reversed(void)
+TEST(t_reversed, "chain order: [C, A, B] is a reversing anon_vma_clone()")
 {
-	return classify(cab, 3, ADDR) == MM_CHAIN_ORDER_CLONE_REVERSED;
+	EXPECT_EQ(MM_CHAIN_ORDER_CLONE_REVERSED, classify(cab, 3, ADDR));
 }
 
-static int t_unknown(void)
+TEST(t_unknown, "chain order: any other shape, VMA or length is unknown")
 {
-	return classify(bca, 3, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* head not own */
-	       classify(acb, 3, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* root first */
-	       classify(cba, 3, ADDR + 4096) == MM_CHAIN_ORDER_UNKNOWN &&	/* no VMA */
-	       classify(cba, 4, ADDR) == MM_CHAIN_ORDER_UNKNOWN &&	/* other pid */
-	       classify(NULL, 2, ADDR) == MM_CHAIN_ORDER_UNKNOWN;	/* chain of 2 */
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, classify(bca, 3, ADDR));	/* head not own */
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, classify(acb, 3, ADDR));	/* root first */
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, classify(cba, 3, ADDR + 4096));	/* no VMA */
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, classify(cba, 4, ADDR));	/* other pid */
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, classify(NULL, 2, ADDR));	/* chain of 2 */
 }
 
-static int t_set_flag(void)
+TEST(t_set_flag, "chain order: MMCTL_DUMPF_ROOT_LAST set only for root-last")
 {
 	struct mmctl_rec_dump h = { .flags = MMCTL_DUMPF_CONSISTENT };
 	struct mm_dump d = { .hdr = &h };
-	int ok;
 
 	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_ROOT_LAST);
-	ok = h.flags == (MMCTL_DUMPF_CONSISTENT | MMCTL_DUMPF_ROOT_LAST);
+	EXPECT_EQ(MMCTL_DUMPF_CONSISTENT | MMCTL_DUMPF_ROOT_LAST, h.flags);
 	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_CLONE_REVERSED);
-	ok &= h.flags == MMCTL_DUMPF_CONSISTENT;
+	EXPECT_EQ(MMCTL_DUMPF_CONSISTENT, h.flags);
 	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_ROOT_LAST);
 	mm_dump_set_chain_order(&d, MM_CHAIN_ORDER_UNKNOWN);
-	return ok && h.flags == MMCTL_DUMPF_CONSISTENT;
+	EXPECT_EQ(MMCTL_DUMPF_CONSISTENT, h.flags);
+}
+
+/* No child of the test is left: every process a probe forked was reaped. */
+static int no_children(void)
+{
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
 }
 
 static pid_t seen_pid;
@@ -132,13 +137,12 @@ static int failing_dump(struct mm_dump *d, pid_t pid)
 }
 
 /* A failed dump: unknown, and P1..P3 are gone (no child left to reap). */
-static int t_probe_dump_fails(void)
+TEST(t_probe_dump_fails, "chain order: probe with a failing dump is unknown and reaps P1-P3")
 {
-	int order = mm_chain_order_probe(failing_dump);
-
-	return order == MM_CHAIN_ORDER_UNKNOWN && seen_pid > 0 &&
-	       waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD &&
-	       kill(seen_pid, 0) < 0 && errno == ESRCH;
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, mm_chain_order_probe(failing_dump));
+	ASSERT_GT(seen_pid, 0);
+	EXPECT_TRUE(no_children());
+	EXPECT_TRUE(kill(seen_pid, 0) < 0 && errno == ESRCH);
 }
 
 static atomic_int dumps;
@@ -165,10 +169,8 @@ static void *probe_thread(void *arg)
  * P1 inherits the other's pipe ends, so release by EOF never came and the
  * 6.12 storm hung. Released by bytes, both finish; SIGALRM fails a hang.
  */
-static int t_concurrent_probes(void)
+TEST(t_concurrent_probes, "chain order: two probes at once both finish (no release by EOF)")
 {
-	int ok = 1;
-
 	alarm(120);
 	for (int round = 0; round < 3; round++) {
 		pthread_t th[2];
@@ -178,10 +180,11 @@ static int t_concurrent_probes(void)
 			pthread_create(&th[i], NULL, probe_thread, &order[i]);
 		for (int i = 0; i < 2; i++)
 			pthread_join(th[i], NULL);
-		ok &= order[0] == MM_CHAIN_ORDER_UNKNOWN && order[1] == MM_CHAIN_ORDER_UNKNOWN;
+		EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, order[0]);
+		EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, order[1]);
 	}
 	alarm(0);
-	return ok && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+	EXPECT_TRUE(no_children());
 }
 
 static pid_t stray;
@@ -204,26 +207,28 @@ static int dump_with_stray(struct mm_dump *d, pid_t pid)
  * the pipes, closing them releases nobody. The probe must still return
  * at once (SIGALRM after 20 s fails the test instead of hanging it).
  */
-static int t_stray_holder(void)
+TEST(t_stray_holder, "chain order: a process holding the probe's pipes does not stall it")
 {
 	struct timespec t0, t1;
-	int order, ok;
+	int order;
 
 	alarm(20);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	order = mm_chain_order_probe(dump_with_stray);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	alarm(0);
-	ok = order == MM_CHAIN_ORDER_UNKNOWN && stray > 0 && t1.tv_sec - t0.tv_sec < 10;
 	if (stray > 0) {
 		kill(stray, SIGKILL);
 		waitpid(stray, NULL, 0);
 	}
-	return ok && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, order);
+	EXPECT_GT(stray, 0);
+	EXPECT_LT(t1.tv_sec - t0.tv_sec, 10);
+	EXPECT_TRUE(no_children());
 }
 
 /* mm_chain_order_once(): one probe, then the memo, however many callers. */
-static int t_once(void)
+TEST(t_once, "chain order: mm_chain_order_once() probes once, then remembers")
 {
 	atomic_int memo = -1;
 	int a, b;
@@ -231,22 +236,10 @@ static int t_once(void)
 	atomic_store(&dumps, 0);
 	a = mm_chain_order_once(&memo, slow_failing_dump);
 	b = mm_chain_order_once(&memo, slow_failing_dump);
-	return a == MM_CHAIN_ORDER_UNKNOWN && b == a && atomic_load(&dumps) == 1 &&
-	       atomic_load(&memo) == MM_CHAIN_ORDER_UNKNOWN;
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, a);
+	EXPECT_EQ(a, b);
+	EXPECT_EQ(1, atomic_load(&dumps));
+	EXPECT_EQ(MM_CHAIN_ORDER_UNKNOWN, atomic_load(&memo));
 }
 
-int main(void)
-{
-	tap_result("chain order: [C, B, A] is root-last", t_root_last());
-	tap_result("chain order: [C, A, B] is a reversing anon_vma_clone()", t_reversed());
-	tap_result("chain order: any other shape, VMA or length is unknown", t_unknown());
-	tap_result("chain order: MMCTL_DUMPF_ROOT_LAST set only for root-last", t_set_flag());
-	tap_result("chain order: probe with a failing dump is unknown and reaps P1-P3",
-		   t_probe_dump_fails());
-	tap_result("chain order: two probes at once both finish (no release by EOF)",
-		   t_concurrent_probes());
-	tap_result("chain order: a process holding the probe's pipes does not stall it",
-		   t_stray_holder());
-	tap_result("chain order: mm_chain_order_once() probes once, then remembers", t_once());
-	return tap_failed ? 1 : 0;
-}
+TEST_HARNESS_MAIN

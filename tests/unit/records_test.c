@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/tap.h"
+#include "../lib/harness.h"
 #include "checkrun.h"
 #include "dump.h"
 
@@ -45,8 +45,34 @@ static void base(struct buf *b)
 	add(b, &d, sizeof(d));
 }
 
+/* The dump under test, freed whether the test passed or not. */
+FIXTURE(records) {
+	struct mm_dump d;
+	int parsed;
+};
+
+FIXTURE_SETUP(records)
+{
+}
+
+FIXTURE_TEARDOWN(records)
+{
+	if (self->parsed)
+		mm_dump_free(&self->d);
+}
+
+/* Parse @b into the fixture's dump (which then owns the buffer). */
+static int parse(FIXTURE(records) *self, struct buf *b)
+{
+	int r = mm_dump_parse(&self->d, b->p, b->len);
+
+	self->parsed = !r;
+	return r;
+}
+
 /* An older module's VMA record: everything up to chain_len, no comm. */
-static int t_short_vma(void)
+TEST_F(records, t_short_vma,
+       "records: a shorter (older) VMA record is zero-extended and checks clean")
 {
 	struct mmctl_rec_vma v = { .hdr = { MMCTL_REC_VMA, 0 }, .id = 7, .start = 0x1000,
 		.end = 0x3000, .anon_vma_id = 9, .root_id = 9, .pid = 42, .chain_len = 1 };
@@ -58,10 +84,9 @@ static int t_short_vma(void)
 	struct mmctl_rec_tree t = { .hdr = { MMCTL_REC_TREE, 0 }, .anon_vma_id = 9,
 		.avc_id = 5, .vma_id = 7, .start_pgoff = 0, .last_pgoff = 1,
 		.subtree_last = 1, .subtree_last_calc = 1 };
+	struct mm_dump *d = &self->d;
 	struct mmctl_check_result res;
-	struct mm_dump d;
 	struct buf b;
-	int ok = 1;
 
 	memset(v.comm, 'x', sizeof(v.comm));	/* must not be read */
 	base(&b);
@@ -69,30 +94,28 @@ static int t_short_vma(void)
 	add(&b, &a, sizeof(a));
 	add(&b, &c, sizeof(c));
 	add(&b, &t, sizeof(t));
-	EXPECT(&ok, mm_dump_parse(&d, b.p, b.len) == 0, "parse");
-	if (!ok)
-		return 0;
-	EXPECT(&ok, d.nr_vmas == 1 && d.nr_avs == 1 && d.nr_chains == 1, "counts %zu %zu %zu",
-	       d.nr_vmas, d.nr_avs, d.nr_chains);
-	if (ok) {
-		EXPECT(&ok, d.vmas[0]->hdr.size == sizeof(struct mmctl_rec_vma), "size %u",
-		       d.vmas[0]->hdr.size);
-		EXPECT(&ok, d.vmas[0]->id == 7 && d.vmas[0]->chain_len == 1 &&
-		       d.vmas[0]->end == 0x3000, "fields kept");
-		for (size_t i = 0; i < sizeof(v.comm); i++)
-			EXPECT(&ok, d.vmas[0]->comm[i] == 0, "comm[%zu] not zero-extended", i);
-		EXPECT(&ok, d.avs[0]->id == 9 && d.avs[0]->refcount == 1, "next record found");
-		/* The normalised dump checks clean. */
-		EXPECT(&ok, mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0 &&
-		       !res.count[MMCTL_SEV_ERROR] && !res.count[MMCTL_SEV_TRANSIENT] &&
-		       res.nr_vmas == 1, "check: %u errors", res.count[MMCTL_SEV_ERROR]);
-	}
-	mm_dump_free(&d);
-	return ok;
+	ASSERT_EQ(0, parse(self, &b));
+	ASSERT_EQ(1, d->nr_vmas);
+	ASSERT_EQ(1, d->nr_avs);
+	EXPECT_EQ(1, d->nr_chains);
+	EXPECT_EQ(sizeof(struct mmctl_rec_vma), d->vmas[0]->hdr.size);
+	EXPECT_EQ(7, d->vmas[0]->id);
+	EXPECT_EQ(1, d->vmas[0]->chain_len);
+	EXPECT_EQ(0x3000, d->vmas[0]->end);
+	for (size_t i = 0; i < sizeof(v.comm); i++)
+		EXPECT_EQ(0, d->vmas[0]->comm[i]);	/* zero-extended */
+	EXPECT_EQ(9, d->avs[0]->id);			/* the next record found */
+	EXPECT_EQ(1, d->avs[0]->refcount);
+	/* The normalised dump checks clean. */
+	ASSERT_EQ(0, mm_check_buf(d->buf, d->len, NULL, NULL, &res));
+	EXPECT_EQ(0, res.count[MMCTL_SEV_ERROR]);
+	EXPECT_EQ(0, res.count[MMCTL_SEV_TRANSIENT]);
+	EXPECT_EQ(1, res.nr_vmas);
 }
 
 /* A newer module's records: 24 more bytes each, and a record type unknown here. */
-static int t_long_records(void)
+TEST_F(records, t_long_records,
+       "records: longer (newer) records and unknown types are stepped over")
 {
 	struct {
 		struct mmctl_rec_vma v;
@@ -107,48 +130,46 @@ static int t_long_records(void)
 	} f = { .f = { .hdr = { MMCTL_REC_FOLIOS, 0 }, .vma_id = 7, .present = 1, .anon = 1,
 		       .flags = MMCTL_FOLIOSF_WALKED },
 		.newer = { ~0ULL, ~0ULL, ~0ULL } };
-	struct mm_dump d;
+	struct mm_dump *d = &self->d;
 	struct buf b;
-	int ok = 1;
 
 	base(&b);
 	add(&b, &v, sizeof(v));
 	memset(unknown + 1, 0xff, sizeof(unknown) - sizeof(unknown[0]));
 	add(&b, unknown, sizeof(unknown));
 	add(&b, &f, sizeof(f));
-	EXPECT(&ok, mm_dump_parse(&d, b.p, b.len) == 0, "parse");
-	if (!ok)
-		return 0;
-	EXPECT(&ok, d.nr_vmas == 1 && d.nr_folios == 1 && d.nr_unknown == 1,
-	       "counts %zu %zu %zu", d.nr_vmas, d.nr_folios, d.nr_unknown);
-	if (ok) {
-		EXPECT(&ok, d.vmas[0]->hdr.size == sizeof(v) && !strcmp(d.vmas[0]->comm, "new"),
-		       "VMA kept as written");
-		EXPECT(&ok, d.folios[0]->vma_id == 7 && d.folios[0]->anon == 1, "folios read");
-	}
-	mm_dump_free(&d);
-	return ok;
+	ASSERT_EQ(0, parse(self, &b));
+	ASSERT_EQ(1, d->nr_vmas);
+	ASSERT_EQ(1, d->nr_folios);
+	EXPECT_EQ(1, d->nr_unknown);
+	/* The VMA kept as written, the folios after the unknown record read. */
+	EXPECT_EQ(sizeof(v), d->vmas[0]->hdr.size);
+	EXPECT_EQ(0, strcmp(d->vmas[0]->comm, "new"));
+	EXPECT_EQ(7, d->folios[0]->vma_id);
+	EXPECT_EQ(1, d->folios[0]->anon);
 }
 
 /* Headers that cannot be stepped over are refused. */
-static int t_bad_headers(void)
+TEST(t_bad_headers, "records: a header smaller than itself or not 8-aligned is EBADMSG")
 {
 	static const uint32_t sizes[] = { 0, 4, 12 };
-	int ok = 1;
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct mmctl_rec_hdr h = { MMCTL_REC_VMA, sizes[i] };
 		struct mm_dump d;
 		struct buf b;
+		int r;
 
 		base(&b);
 		b.p = realloc(b.p, b.len + 16);
 		memset(b.p + b.len, 0, 16);
 		memcpy(b.p + b.len, &h, sizeof(h));
 		b.len += 16;
-		EXPECT(&ok, mm_dump_parse(&d, b.p, b.len) == -EBADMSG, "size %u", sizes[i]);
+		r = mm_dump_parse(&d, b.p, b.len);
+		if (r != -EBADMSG)
+			printf("#   a record of %u bytes:\n", sizes[i]);
+		EXPECT_EQ(-EBADMSG, r);
 	}
-	return ok;
 }
 
 /*
@@ -157,7 +178,8 @@ static int t_bad_headers(void)
  * buffer, is skipped without reading past it (ASan); a longer one is
  * copied whole, its tail as written, not heap garbage.
  */
-static int t_bpf_raw(void)
+TEST_F(records, t_bpf_raw,
+       "records: the BPF backend skips a short raw record, copies a long one whole")
 {
 	struct {
 		struct mmctl_rec_vma v;
@@ -168,38 +190,26 @@ static int t_bpf_raw(void)
 	struct mmctl_rec_hdr shortv = { MMCTL_REC_VMA, 16 };
 	size_t len = sizeof(lv) + 16;
 	char *raw = malloc(len);
-	struct mm_dump d;
-	int ok = 1;
+	struct mm_dump *d = &self->d;
+	const uint64_t *tail;
+	int r;
 
 	memcpy(raw, &lv, sizeof(lv));
 	memset(raw + sizeof(lv), 0, 16);
 	memcpy(raw + sizeof(lv), &shortv, sizeof(shortv));
-	EXPECT(&ok, mm_bpf_records(&d, 7, raw, len, 0) == 0, "build");
+	r = mm_bpf_records(d, 7, raw, len, 0);
 	free(raw);
-	if (!ok)
-		return 0;
-	EXPECT(&ok, d.nr_vmas == 1, "%zu VMAs (the short one must be skipped)", d.nr_vmas);
-	if (d.nr_vmas == 1) {
-		const uint64_t *tail = (const void *)(d.vmas[0] + 1);
-
-		EXPECT(&ok, d.vmas[0]->hdr.size == sizeof(lv) && tail[0] == lv.newer[0] &&
-		       tail[1] == lv.newer[1], "the longer record's tail not copied as written");
-		EXPECT(&ok, d.vmas[0]->id != lv.v.id && d.vmas[0]->id >> 63 == 0,
-		       "the address was not replaced by an ID");
-	}
-	mm_dump_free(&d);
-	return ok;
+	ASSERT_EQ(0, r);
+	self->parsed = 1;
+	ASSERT_EQ(1, d->nr_vmas);	/* the short one skipped */
+	/* The longer record's tail copied as written. */
+	tail = (const void *)(d->vmas[0] + 1);
+	EXPECT_EQ(sizeof(lv), d->vmas[0]->hdr.size);
+	EXPECT_EQ(lv.newer[0], tail[0]);
+	EXPECT_EQ(lv.newer[1], tail[1]);
+	/* The kernel address replaced by an ID. */
+	EXPECT_NE(lv.v.id, d->vmas[0]->id);
+	EXPECT_EQ(0, d->vmas[0]->id >> 63);
 }
 
-int main(void)
-{
-	tap_result("records: a shorter (older) VMA record is zero-extended and checks clean",
-		   t_short_vma());
-	tap_result("records: longer (newer) records and unknown types are stepped over",
-		   t_long_records());
-	tap_result("records: a header smaller than itself or not 8-aligned is EBADMSG",
-		   t_bad_headers());
-	tap_result("records: the BPF backend skips a short raw record, copies a long one whole",
-		   t_bpf_raw());
-	return tap_failed ? 1 : 0;
-}
+TEST_HARNESS_MAIN

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/tap.h"
+#include "../lib/harness.h"
 #include "../topologies/topo.h"
 
 static int parses(const char *text, struct topo *t)
@@ -31,105 +31,121 @@ static int fails(const char *text, const char *want)
 	return 1;
 }
 
-static int t_good(void)
-{
+/* The parsed scenario, freed whether the test passed or not. */
+FIXTURE(topo) {
 	struct topo t;
-	int ok = parses("scenario demo # title\n"
-			"# comment\n\n"
-			"kernel >= 6.1\n"
-			"P1 start\n"
-			"P1 map m 4 file after x\n"
-			"P1 write m 0-3\n"
-			"P1 mprotect m 1-2 r\n"
-			"P1 madvise m 0-3 wipeonfork\n"
-			"P1 mremap m n dontunmap\n"
-			"P1 fork P2\n"
-			"expect P2 m+3 page -> C pmd\n"
-			"expect P2 n chain C B A\n"
-			"expect C counts 0 >=1 *\n"
-			"expect P2 m folios ksm=4 thp>=1\n"
-			"expect P2 no-errors\n", &t);
+};
 
-	ok = ok && t.nsteps == 12 && !strcmp(t.title, "demo") && !strcmp(t.kernel_min, "6.1");
-	ok = ok && t.steps[1].kind == T_MAP && t.steps[1].count == 4 &&
-		t.steps[1].flags == (TOPO_MAP_FILE | TOPO_MAP_AFTER) && !strcmp(t.steps[1].other, "x");
-	ok = ok && t.steps[2].kind == T_WRITE && t.steps[2].first == 0 && t.steps[2].count == 4;
-	ok = ok && t.steps[5].kind == T_MREMAP && t.steps[5].flags == TOPO_REMAP_DONTUNMAP;
-	ok = ok && t.steps[7].kind == E_PAGE && t.steps[7].page == 3 &&
-		t.steps[7].flags == TOPO_PAGE_PMD && t.steps[7].line == 12;
-	ok = ok && t.steps[8].kind == E_CHAIN && t.steps[8].nnames == 3;
-	ok = ok && t.steps[9].kind == E_COUNTS && t.steps[9].counts[1].op == '>' &&
-		t.steps[9].counts[1].v == 1 && t.steps[9].counts[2].op == '*';
-	ok = ok && t.steps[10].kind == E_FOLIOS && !strcmp(t.steps[10].names[1], "thp") &&
-		t.steps[10].counts[1].op == '>';
-	ok = ok && t.steps[11].kind == E_CLEAN && t.steps[11].flags == TOPO_CLEAN_WARN;
-	topo_free(&t);
-	return ok;
+FIXTURE_SETUP(topo)
+{
 }
 
-static int t_ranges(void)
+FIXTURE_TEARDOWN(topo)
 {
-	struct topo t;
-	int ok = parses("scenario r\nP1 start\nP1 fork Q[1-3]\nexpect Q[2-3] m counts 0 1 1\n", &t);
-
-	ok = ok && t.nsteps == 6 && !strcmp(t.steps[1].other, "Q1") &&
-		!strcmp(t.steps[3].other, "Q3") && !strcmp(t.steps[4].proc, "Q2") &&
-		!strcmp(t.steps[5].proc, "Q3");
-	topo_free(&t);
-	return ok;
+	topo_free(&self->t);
 }
 
-static int t_errors(void)
+TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 {
-	int ok = 1;
+	const struct topo_step *st;
 
-	ok &= fails("", "t.topo:1: empty scenario");
-	ok &= fails("P1 start\n", "t.topo:1: the first line must be 'scenario TITLE'");
-	ok &= fails("scenario a\nscenario b\n", "t.topo:2: a second 'scenario' line");
-	ok &= fails("scenario a\nP1 jump\n", "t.topo:2: unknown verb 'jump'");
-	ok &= fails("scenario a\nP1 map m x\n", "t.topo:2: usage: P map");
-	ok &= fails("scenario a\nP1 map m 4 huge\n", "t.topo:2: map: unknown option 'huge'");
-	ok &= fails("scenario a\n\nP1 write m 3-1\n", "t.topo:3: usage: P write MAP PAGES");
-	ok &= fails("scenario a\nP1 mprotect m 0 w\n", "t.topo:2: mprotect: unknown protection 'w'");
-	ok &= fails("scenario a\nP1 madvise m 0 free\n", "t.topo:2: madvise: unknown advice 'free'");
-	ok &= fails("scenario a\nP1 mremap m\n", "t.topo:2: usage: P mremap");
-	ok &= fails("scenario a\nexpect P1 m wobble 3\n", "t.topo:2: unknown expectation 'wobble'");
-	ok &= fails("scenario a\nexpect C counts 1 2\n", "t.topo:2: usage: expect NAME counts");
-	ok &= fails("scenario a\nexpect C counts 1 x 2\n", "t.topo:2: usage: expect NAME counts");
-	ok &= fails("scenario a\nexpect P1 m+x anon_vma A\n", "t.topo:2: usage: expect P MAP[+PAGE]");
-	ok &= fails("scenario a\nexpect P1 m+1 page C\n", "t.topo:2: usage: expect P MAP+N page");
-	ok &= fails("scenario a\nexpect P1 m folios ksm\n", "t.topo:2: folios: 'ksm' is not KEY=N");
-	ok &= fails("scenario a\nP1 fork Q[3-1]\n", "t.topo:2: bad process range 'Q[3-1]'");
-	ok &= fails("scenario a\n1P start\n", "t.topo:2: bad process name '1P'");
-	ok &= fails("scenario a\nkernel 6.1\n", "t.topo:2: usage: kernel >= VERSION");
-	ok &= fails("scenario a\nneeds zero\n", "t.topo:2: usage: needs zero-page");
-	return ok;
+	ASSERT_TRUE(parses("scenario demo # title\n"
+			   "# comment\n\n"
+			   "kernel >= 6.1\n"
+			   "P1 start\n"
+			   "P1 map m 4 file after x\n"
+			   "P1 write m 0-3\n"
+			   "P1 mprotect m 1-2 r\n"
+			   "P1 madvise m 0-3 wipeonfork\n"
+			   "P1 mremap m n dontunmap\n"
+			   "P1 fork P2\n"
+			   "expect P2 m+3 page -> C pmd\n"
+			   "expect P2 n chain C B A\n"
+			   "expect C counts 0 >=1 *\n"
+			   "expect P2 m folios ksm=4 thp>=1\n"
+			   "expect P2 no-errors\n", &self->t));
+	st = self->t.steps;
+	ASSERT_EQ(12, self->t.nsteps);
+	EXPECT_EQ(0, strcmp(self->t.title, "demo"));
+	EXPECT_EQ(0, strcmp(self->t.kernel_min, "6.1"));
+	EXPECT_EQ(T_MAP, st[1].kind);
+	EXPECT_EQ(4, st[1].count);
+	EXPECT_EQ(TOPO_MAP_FILE | TOPO_MAP_AFTER, st[1].flags);
+	EXPECT_EQ(0, strcmp(st[1].other, "x"));
+	EXPECT_EQ(T_WRITE, st[2].kind);
+	EXPECT_EQ(0, st[2].first);
+	EXPECT_EQ(4, st[2].count);
+	EXPECT_EQ(T_MREMAP, st[5].kind);
+	EXPECT_EQ(TOPO_REMAP_DONTUNMAP, st[5].flags);
+	EXPECT_EQ(E_PAGE, st[7].kind);
+	EXPECT_EQ(3, st[7].page);
+	EXPECT_EQ(TOPO_PAGE_PMD, st[7].flags);
+	EXPECT_EQ(12, st[7].line);
+	EXPECT_EQ(E_CHAIN, st[8].kind);
+	EXPECT_EQ(3, st[8].nnames);
+	EXPECT_EQ(E_COUNTS, st[9].kind);
+	EXPECT_EQ('>', st[9].counts[1].op);
+	EXPECT_EQ(1, st[9].counts[1].v);
+	EXPECT_EQ('*', st[9].counts[2].op);
+	EXPECT_EQ(E_FOLIOS, st[10].kind);
+	EXPECT_EQ(0, strcmp(st[10].names[1], "thp"));
+	EXPECT_EQ('>', st[10].counts[1].op);
+	EXPECT_EQ(E_CLEAN, st[11].kind);
+	EXPECT_EQ(TOPO_CLEAN_WARN, st[11].flags);
 }
 
-/* Every committed scenario parses. */
-static int t_committed(const char *dir, int argc, char **argv)
+TEST_F(topo, t_ranges, "topo parser: process ranges expand")
 {
-	int ok = argc > 0;
+	const struct topo_step *st;
 
-	(void)dir;
-	for (int i = 0; i < argc; i++) {
+	ASSERT_TRUE(parses("scenario r\nP1 start\nP1 fork Q[1-3]\nexpect Q[2-3] m counts 0 1 1\n",
+			   &self->t));
+	st = self->t.steps;
+	ASSERT_EQ(6, self->t.nsteps);
+	EXPECT_EQ(0, strcmp(st[1].other, "Q1"));
+	EXPECT_EQ(0, strcmp(st[3].other, "Q3"));
+	EXPECT_EQ(0, strcmp(st[4].proc, "Q2"));
+	EXPECT_EQ(0, strcmp(st[5].proc, "Q3"));
+}
+
+TEST(t_errors, "topo parser: malformed lines give file:line: message")
+{
+	EXPECT_TRUE(fails("", "t.topo:1: empty scenario"));
+	EXPECT_TRUE(fails("P1 start\n", "t.topo:1: the first line must be 'scenario TITLE'"));
+	EXPECT_TRUE(fails("scenario a\nscenario b\n", "t.topo:2: a second 'scenario' line"));
+	EXPECT_TRUE(fails("scenario a\nP1 jump\n", "t.topo:2: unknown verb 'jump'"));
+	EXPECT_TRUE(fails("scenario a\nP1 map m x\n", "t.topo:2: usage: P map"));
+	EXPECT_TRUE(fails("scenario a\nP1 map m 4 huge\n", "t.topo:2: map: unknown option 'huge'"));
+	EXPECT_TRUE(fails("scenario a\n\nP1 write m 3-1\n", "t.topo:3: usage: P write MAP PAGES"));
+	EXPECT_TRUE(fails("scenario a\nP1 mprotect m 0 w\n", "t.topo:2: mprotect: unknown protection 'w'"));
+	EXPECT_TRUE(fails("scenario a\nP1 madvise m 0 free\n", "t.topo:2: madvise: unknown advice 'free'"));
+	EXPECT_TRUE(fails("scenario a\nP1 mremap m\n", "t.topo:2: usage: P mremap"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m wobble 3\n", "t.topo:2: unknown expectation 'wobble'"));
+	EXPECT_TRUE(fails("scenario a\nexpect C counts 1 2\n", "t.topo:2: usage: expect NAME counts"));
+	EXPECT_TRUE(fails("scenario a\nexpect C counts 1 x 2\n", "t.topo:2: usage: expect NAME counts"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m+x anon_vma A\n", "t.topo:2: usage: expect P MAP[+PAGE]"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m+1 page C\n", "t.topo:2: usage: expect P MAP+N page"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios ksm\n", "t.topo:2: folios: 'ksm' is not KEY=N"));
+	EXPECT_TRUE(fails("scenario a\nP1 fork Q[3-1]\n", "t.topo:2: bad process range 'Q[3-1]'"));
+	EXPECT_TRUE(fails("scenario a\n1P start\n", "t.topo:2: bad process name '1P'"));
+	EXPECT_TRUE(fails("scenario a\nkernel 6.1\n", "t.topo:2: usage: kernel >= VERSION"));
+	EXPECT_TRUE(fails("scenario a\nneeds zero\n", "t.topo:2: usage: needs zero-page"));
+}
+
+/* Every committed scenario parses: the files are the program's operands. */
+TEST(t_committed, "topo parser: every committed scenario parses")
+{
+	ASSERT_GT(harness_argc, 0);
+	for (int i = 0; i < harness_argc; i++) {
 		struct topo t;
 		char err[256];
+		int r = topo_load(harness_argv[i], &t, err, sizeof(err));
 
-		if (topo_load(argv[i], &t, err, sizeof(err))) {
+		if (r)
 			printf("#   %s\n", err);
-			ok = 0;
-		}
+		EXPECT_EQ(0, r);
 		topo_free(&t);
 	}
-	return ok;
 }
 
-int main(int argc, char **argv)
-{
-	tap_result("topo parser: a scenario using every construct", t_good());
-	tap_result("topo parser: process ranges expand", t_ranges());
-	tap_result("topo parser: malformed lines give file:line: message", t_errors());
-	tap_result("topo parser: every committed scenario parses", t_committed(NULL, argc - 1, argv + 1));
-	return tap_failed ? 1 : 0;
-}
+TEST_HARNESS_MAIN
