@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 
 #include "check.h"
+#include "group.h"
 #include "idtab.h"
 
 #ifndef NULL
@@ -434,48 +435,23 @@ static int ck_avc_tables(struct ck *c)
 	return 0;
 }
 
-/* A record's owner index (NOTFOUND: unknown), or its position in the group. */
-typedef __u32 (*ck_key_fn)(struct ck *c, const void *rec);
-
 /*
- * Group @n records by owner index (counting sort), each group ordered by
- * its pos field, or in record order without one. Records whose owner is
+ * Group @n records by owner index (lib/group.h), each group ordered by its
+ * pos field, or in record order without one. Records whose owner is
  * unknown are left out; a pos out of range or repeated leaves a hole and
  * marks the owner in @bad. Used when ck_index() found the records not
- * already grouped; @start and @len (zeroed here) are per owner.
+ * already grouped; @start and @len are per owner.
  */
 static int ck_group(struct ck *c, __u32 nowners, const void **recs, __u32 n,
-		    ck_key_fn owner, ck_key_fn pos, __u32 *start, __u32 *len,
+		    mmctl_group_key owner, mmctl_group_key pos, __u32 *start, __u32 *len,
 		    const void ***outp, __u8 *bad)
 {
-	__u32 *fill = ck_alloc(c, nowners, sizeof(*fill));
+	__u32 *next = ck_alloc(c, nowners, sizeof(*next));
 	const void **out = ck_alloc(c, n, sizeof(*out));
-	__u32 i, o, p, sum = 0;
 
-	if (!fill || !out)
+	if (!next || !out)
 		return -ENOMEM;
-	for (o = 0; o < nowners; o++)
-		start[o] = len[o] = 0;
-	for (i = 0; i < n; i++) {
-		o = owner(c, recs[i]);
-		if (o != NOTFOUND)
-			len[o]++;
-	}
-	for (o = 0; o < nowners; o++) {
-		start[o] = sum;
-		sum += len[o];
-	}
-	for (i = 0; i < n; i++) {
-		o = owner(c, recs[i]);
-		if (o == NOTFOUND)
-			continue;
-		p = pos ? pos(c, recs[i]) : fill[o]++;
-		if (p >= len[o] || out[start[o] + p]) {
-			bad[o] = 1;
-			continue;
-		}
-		out[start[o] + p] = recs[i];
-	}
+	mmctl_group(c, recs, n, nowners, owner, pos, start, len, next, out, bad);
 	*outp = out;
 	return 0;
 }
@@ -486,7 +462,7 @@ static int ck_group(struct ck *c, __u32 nowners, const void **recs, __u32 n,
  * (the owner's ID is the first field after the header in every such record).
  */
 static int ck_group_if(struct ck *c, int pre, __u32 nowners, const void **recs, __u32 n,
-		       ck_key_fn owner, ck_key_fn pos, __u32 *start, __u32 *len,
+		       mmctl_group_key owner, mmctl_group_key pos, __u32 *start, __u32 *len,
 		       const void ***outp, __u8 *bad, __u32 type)
 {
 	__u32 i;
@@ -500,36 +476,36 @@ static int ck_group_if(struct ck *c, int pre, __u32 nowners, const void **recs, 
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)
-		if (owner(c, recs[i]) == NOTFOUND)
+		if (owner(c, recs[i]) == MMCTL_GROUP_NONE)
 			viol(c, MMCTL_R_RECORD,
 			     *(const __u64 *)((const struct mmctl_rec_hdr *)recs[i] + 1), 1, 0,
 			     type);
 	return 0;
 }
 
-static __u32 chain_owner(struct ck *c, const void *r)
+static __u32 chain_owner(void *c, const void *r)
 {
 	return vma_idx(c, ((const struct mmctl_rec_chain *)r)->vma_id);
 }
 
-static __u32 chain_pos(struct ck *c, const void *r)
+static __u32 chain_pos(void *c, const void *r)
 {
 	(void)c;
 	return ((const struct mmctl_rec_chain *)r)->pos;
 }
 
-static __u32 tree_owner(struct ck *c, const void *r)
+static __u32 tree_owner(void *c, const void *r)
 {
 	return av_idx(c, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
 }
 
-static __u32 tree_pos(struct ck *c, const void *r)
+static __u32 tree_pos(void *c, const void *r)
 {
 	(void)c;
 	return ((const struct mmctl_rec_tree *)r)->pos;
 }
 
-static __u32 folio_av_owner(struct ck *c, const void *r)
+static __u32 folio_av_owner(void *c, const void *r)
 {
 	return vma_idx(c, ((const struct mmctl_rec_folio_av *)r)->vma_id);
 }

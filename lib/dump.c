@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "dump.h"
+#include "group.h"
 
 /* Append, doubling the array at powers of two (capacity 8 at first). */
 #define PUSH(arr, n, rec) do {						\
@@ -35,91 +36,87 @@ ssize_t mm_dump_av_idx(const struct mm_dump *d, uint64_t id)
 }
 
 /*
- * Group @n records by owner (counting sort into @order, @lists per owner).
- * @pos gives the position within the owner, or -1 for record order.
+ * Group @n records by owner (lib/group.h, the checker's grouping) into
+ * @order, @lists per owner; by @pos within an owner, else in record order.
+ * A record at a position missing, repeated or out of range takes its
+ * owner's first free slot, so every slot is filled.
  */
-static int group(size_t nowners, const void *const *recs, size_t n,
-		 ssize_t (*owner)(const struct mm_dump *, const void *),
-		 long (*pos)(const void *), const struct mm_dump *d,
-		 struct mm_list **lists, const void ***order)
+static int group(struct mm_dump *d, size_t nowners, const void *const *recs, size_t n,
+		 mmctl_group_key owner, mmctl_group_key pos, struct mm_list **lists,
+		 const void ***order)
 {
 	struct mm_list *l = calloc(nowners + 1, sizeof(*l));
 	const void **o = calloc(n + 1, sizeof(*o));
-	size_t *cur = calloc(nowners + 1, sizeof(*cur)), sum = 0;
+	__u32 *start = calloc(nowners + 1, sizeof(*start));
+	__u32 *len = calloc(nowners + 1, sizeof(*len));
+	__u32 *next = calloc(nowners + 1, sizeof(*next));
+	int ret = -ENOMEM;
 
-	if (!l || !o || !cur) {
-		free(l);
-		free(o);
-		free(cur);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		ssize_t w = owner(d, recs[i]);
-
-		if (w >= 0)
-			l[w].len++;
-	}
+	if (!l || !o || !start || !len || !next || nowners >= MMCTL_GROUP_NONE ||
+	    n >= MMCTL_GROUP_NONE)
+		goto out;
+	mmctl_group(d, recs, n, nowners, owner, pos, start, len, next, o, NULL);
 	for (size_t w = 0; w < nowners; w++) {
-		l[w].start = sum;
-		sum += l[w].len;
+		l[w].start = start[w];
+		l[w].len = len[w];
 	}
-	/* Records at their own position; a missing, repeated or out-of-range
-	 * one takes the first free slot, so every slot is filled. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			ssize_t w = owner(d, recs[i]);
-			long p = pos ? pos(recs[i]) : -1;
-			int placed = pos && p >= 0 && (size_t)p < (w >= 0 ? l[w].len : 0) &&
-				o[l[w].start + p] == recs[i];
-
-			if (w < 0 || placed)
-				continue;
-			if (pass == 0) {
-				if (pos && p >= 0 && (size_t)p < l[w].len && !o[l[w].start + p])
-					o[l[w].start + p] = recs[i];
-				continue;
-			}
-			if (pos && p >= 0 && (size_t)p < l[w].len && o[l[w].start + p] == recs[i])
-				continue;
-			while (cur[w] < l[w].len && o[l[w].start + cur[w]])
-				cur[w]++;
-			if (cur[w] < l[w].len)
-				o[l[w].start + cur[w]] = recs[i];
-		}
-	}
-	free(cur);
 	*lists = l;
 	*order = o;
-	return 0;
+	l = NULL;
+	o = NULL;
+	ret = 0;
+out:
+	free(l);
+	free(o);
+	free(start);
+	free(len);
+	free(next);
+	return ret;
 }
 
-static ssize_t chain_owner(const struct mm_dump *d, const void *r)
+static __u32 owner_vma(void *d, uint64_t id)
 {
-	return mm_dump_vma_idx(d, ((const struct mmctl_rec_chain *)r)->vma_id);
+	ssize_t i = mm_dump_vma_idx(d, id);
+
+	return i < 0 ? MMCTL_GROUP_NONE : (__u32)i;
 }
 
-static long chain_pos(const void *r)
+static __u32 owner_av(void *d, uint64_t id)
 {
+	ssize_t i = mm_dump_av_idx(d, id);
+
+	return i < 0 ? MMCTL_GROUP_NONE : (__u32)i;
+}
+
+static __u32 chain_owner(void *d, const void *r)
+{
+	return owner_vma(d, ((const struct mmctl_rec_chain *)r)->vma_id);
+}
+
+static __u32 chain_pos(void *d, const void *r)
+{
+	(void)d;
 	return ((const struct mmctl_rec_chain *)r)->pos;
 }
 
-static ssize_t fav_owner(const struct mm_dump *d, const void *r)
+static __u32 fav_owner(void *d, const void *r)
 {
-	return mm_dump_vma_idx(d, ((const struct mmctl_rec_folio_av *)r)->vma_id);
+	return owner_vma(d, ((const struct mmctl_rec_folio_av *)r)->vma_id);
 }
 
-static ssize_t sample_owner(const struct mm_dump *d, const void *r)
+static __u32 sample_owner(void *d, const void *r)
 {
-	return mm_dump_vma_idx(d, ((const struct mmctl_rec_sample *)r)->vma_id);
+	return owner_vma(d, ((const struct mmctl_rec_sample *)r)->vma_id);
 }
 
-static ssize_t tree_owner(const struct mm_dump *d, const void *r)
+static __u32 tree_owner(void *d, const void *r)
 {
-	return mm_dump_av_idx(d, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
+	return owner_av(d, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
 }
 
-static long tree_pos(const void *r)
+static __u32 tree_pos(void *d, const void *r)
 {
+	(void)d;
 	return ((const struct mmctl_rec_tree *)r)->pos;
 }
 
@@ -143,14 +140,14 @@ static int build_indexes(struct mm_dump *d)
 		if (v >= 0 && !d->vma_folios[v])
 			d->vma_folios[v] = d->folios[i];
 	}
-	if (group(d->nr_vmas, (const void *const *)d->chains, d->nr_chains, chain_owner,
-		  chain_pos, d, &d->vma_chain, (const void ***)&d->chain_order) ||
-	    group(d->nr_vmas, (const void *const *)d->folio_avs, d->nr_folio_avs, fav_owner,
-		  NULL, d, &d->vma_fav, (const void ***)&d->fav_order) ||
-	    group(d->nr_vmas, (const void *const *)d->samples, d->nr_samples, sample_owner,
-		  NULL, d, &d->vma_samples, (const void ***)&d->sample_order) ||
-	    group(d->nr_avs, (const void *const *)d->trees, d->nr_trees, tree_owner,
-		  tree_pos, d, &d->av_tree, (const void ***)&d->tree_order))
+	if (group(d, d->nr_vmas, (const void *const *)d->chains, d->nr_chains, chain_owner,
+		  chain_pos, &d->vma_chain, (const void ***)&d->chain_order) ||
+	    group(d, d->nr_vmas, (const void *const *)d->folio_avs, d->nr_folio_avs, fav_owner,
+		  NULL, &d->vma_fav, (const void ***)&d->fav_order) ||
+	    group(d, d->nr_vmas, (const void *const *)d->samples, d->nr_samples, sample_owner,
+		  NULL, &d->vma_samples, (const void ***)&d->sample_order) ||
+	    group(d, d->nr_avs, (const void *const *)d->trees, d->nr_trees, tree_owner,
+		  tree_pos, &d->av_tree, (const void ***)&d->tree_order))
 		return -ENOMEM;
 	return 0;
 }

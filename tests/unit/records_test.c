@@ -149,6 +149,52 @@ TEST_F(records, t_long_records,
 	EXPECT_EQ(1, d->folios[0]->anon);
 }
 
+/*
+ * The dump index groups chain entries by VMA with the checker's grouping
+ * (lib/group.h): entries at a repeated or out-of-range position still take
+ * a slot each, after those at their own position, so a reader sees every
+ * entry; the checker leaves the holes and names the chain.
+ */
+static void count_len(void *arg, const struct mmctl_violation *v)
+{
+	if (v->rule == MMCTL_R_I1_LEN && v->object == 7)
+		++*(int *)arg;
+}
+
+TEST_F(records, t_group_fill,
+       "records: chain entries at repeated or out-of-range positions fill the index's free slots")
+{
+	struct mmctl_rec_vma v = { .hdr = { MMCTL_REC_VMA, 0 }, .id = 7, .start = 0x1000,
+		.end = 0x2000, .anon_vma_id = 9, .root_id = 9, .pid = 42, .chain_len = 3 };
+	struct mmctl_rec_chain c = { .hdr = { MMCTL_REC_CHAIN, 0 }, .vma_id = 7,
+		.anon_vma_id = 9 };
+	static const __u32 pos[] = { 5, 1, 1 };	/* slot 0 free, 1 taken twice, 5 out of range */
+	struct mm_dump *d = &self->d;
+	const struct mmctl_rec_chain **e;
+	struct mmctl_check_result res;
+	struct buf b;
+	int n_len = 0;
+
+	base(&b);
+	add(&b, &v, sizeof(v));
+	for (int i = 0; i < 3; i++) {
+		c.avc_id = 100 + i;
+		c.pos = pos[i];
+		add(&b, &c, sizeof(c));
+	}
+	ASSERT_EQ(0, parse(self, &b));
+	ASSERT_EQ(1, d->nr_vmas);
+	ASSERT_EQ(3, d->vma_chain[0].len);
+	e = d->chain_order + d->vma_chain[0].start;
+	ASSERT_TRUE(e[0] && e[1] && e[2]);
+	EXPECT_EQ(101, e[1]->avc_id);	/* at its own position first */
+	EXPECT_EQ(100, e[0]->avc_id);	/* then the misfits, in record order */
+	EXPECT_EQ(102, e[2]->avc_id);
+	/* The checker, on the same records: the chain has holes (I1-chain-length). */
+	ASSERT_EQ(0, mm_check_buf(d->buf, d->len, count_len, &n_len, &res));
+	EXPECT_EQ(1, n_len);
+}
+
 /* Headers that cannot be stepped over are refused. */
 TEST(t_bad_headers, "records: a header smaller than itself or not 8-aligned is EBADMSG")
 {
