@@ -488,21 +488,9 @@ static __u32 chain_owner(void *c, const void *r)
 	return vma_idx(c, ((const struct mmctl_rec_chain *)r)->vma_id);
 }
 
-static __u32 chain_pos(void *c, const void *r)
-{
-	(void)c;
-	return ((const struct mmctl_rec_chain *)r)->pos;
-}
-
 static __u32 tree_owner(void *c, const void *r)
 {
 	return av_idx(c, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
-}
-
-static __u32 tree_pos(void *c, const void *r)
-{
-	(void)c;
-	return ((const struct mmctl_rec_tree *)r)->pos;
 }
 
 static __u32 folio_av_owner(void *c, const void *r)
@@ -927,11 +915,11 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 		goto free_all;
 	/* Grouping passes only for records not already grouped (or dup IDs). */
 	ret = ck_group_if(c, c->chain_pre, c->nv, (const void **)c->ch, c->nc, chain_owner,
-			  chain_pos, c->cstart, c->clen, (const void ***)&c->cbv, vbad,
+			  mmctl_chain_pos, c->cstart, c->clen, (const void ***)&c->cbv, vbad,
 			  MMCTL_REC_CHAIN);
 	if (!ret)
 		ret = ck_group_if(c, c->tree_pre, c->na, (const void **)c->tr, c->nt,
-				  tree_owner, tree_pos, c->tstart, c->tlen,
+				  tree_owner, mmctl_tree_pos, c->tstart, c->tlen,
 				  (const void ***)&c->tba, abad, MMCTL_REC_TREE);
 	if (!ret)
 		ret = ck_group_if(c, c->fa_pre, c->nv, (const void **)c->fa, c->nfa,

@@ -93,12 +93,6 @@ static __u32 chain_owner(void *d, const void *r)
 	return owner_vma(d, ((const struct mmctl_rec_chain *)r)->vma_id);
 }
 
-static __u32 chain_pos(void *d, const void *r)
-{
-	(void)d;
-	return ((const struct mmctl_rec_chain *)r)->pos;
-}
-
 static __u32 fav_owner(void *d, const void *r)
 {
 	return owner_vma(d, ((const struct mmctl_rec_folio_av *)r)->vma_id);
@@ -112,12 +106,6 @@ static __u32 sample_owner(void *d, const void *r)
 static __u32 tree_owner(void *d, const void *r)
 {
 	return owner_av(d, ((const struct mmctl_rec_tree *)r)->anon_vma_id);
-}
-
-static __u32 tree_pos(void *d, const void *r)
-{
-	(void)d;
-	return ((const struct mmctl_rec_tree *)r)->pos;
 }
 
 static int build_indexes(struct mm_dump *d)
@@ -141,13 +129,13 @@ static int build_indexes(struct mm_dump *d)
 			d->vma_folios[v] = d->folios[i];
 	}
 	if (group(d, d->nr_vmas, (const void *const *)d->chains, d->nr_chains, chain_owner,
-		  chain_pos, &d->vma_chain, (const void ***)&d->chain_order) ||
+		  mmctl_chain_pos, &d->vma_chain, (const void ***)&d->chain_order) ||
 	    group(d, d->nr_vmas, (const void *const *)d->folio_avs, d->nr_folio_avs, fav_owner,
 		  NULL, &d->vma_fav, (const void ***)&d->fav_order) ||
 	    group(d, d->nr_vmas, (const void *const *)d->samples, d->nr_samples, sample_owner,
 		  NULL, &d->vma_samples, (const void ***)&d->sample_order) ||
 	    group(d, d->nr_avs, (const void *const *)d->trees, d->nr_trees, tree_owner,
-		  tree_pos, &d->av_tree, (const void ***)&d->tree_order))
+		  mmctl_tree_pos, &d->av_tree, (const void ***)&d->tree_order))
 		return -ENOMEM;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #define MMCTL_GROUP_H
 
 #include <linux/types.h>
+#include <linux/mmctl.h>
 #ifdef __KERNEL__
 #include <linux/stddef.h>
 #else
@@ -31,6 +32,19 @@
 
 /* A record's owner index or its position; MMCTL_GROUP_NONE: unknown. */
 typedef __u32 (*mmctl_group_key)(void *ctx, const void *rec);
+
+/* The positions both users group by: a chain entry's, a tree node's. */
+static inline __u32 mmctl_chain_pos(void *ctx, const void *rec)
+{
+	(void)ctx;
+	return ((const struct mmctl_rec_chain *)rec)->pos;
+}
+
+static inline __u32 mmctl_tree_pos(void *ctx, const void *rec)
+{
+	(void)ctx;
+	return ((const struct mmctl_rec_tree *)rec)->pos;
+}
 
 static inline void mmctl_group(void *ctx, const void *const *recs, __u32 n, __u32 nowners,
 			       mmctl_group_key owner, mmctl_group_key pos, __u32 *start,

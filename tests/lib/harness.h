@@ -12,9 +12,11 @@
  *
  *	TEST_HARNESS_MAIN
  *
- * A test registers itself (a constructor appends it to the list, so tests
- * run in the order they are written). ASSERT_*() ends the test when it
- * fails, EXPECT_*() marks it failed and goes on, SKIP(statement, fmt, ...)
+ * A test registers itself (a constructor puts it in the list by its line,
+ * so tests run in the order they are written whichever order constructors
+ * run in). ASSERT_*() returns from the function it is in when it fails (in
+ * a helper: to the test, which goes on, already failed), EXPECT_*() marks
+ * the test failed and goes on, SKIP(statement, fmt, ...)
  * ends it as skipped with the reason; a fixture's teardown runs in every
  * case, so a failing test frees what it allocated (the ASan unit builds
  * check for leaks at exit).
@@ -33,6 +35,7 @@
 #ifndef MMCTL_TEST_HARNESS_H
 #define MMCTL_TEST_HARNESS_H
 
+#include <getopt.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,7 @@
 
 struct __test_metadata {
 	const char *name;
+	int line;
 	void (*fn)(struct __test_metadata *_metadata);
 	int passed;
 	int skipped;
@@ -50,19 +54,23 @@ struct __test_metadata {
 	struct __test_metadata *next;
 };
 
-static struct __test_metadata *__harness_first, **__harness_last = &__harness_first;
+static struct __test_metadata *__harness_first;
 static int harness_argc;
 static char **harness_argv;
 
 static inline void __register_test(struct __test_metadata *t)
 {
-	*__harness_last = t;
-	__harness_last = &t->next;
+	struct __test_metadata **p = &__harness_first;
+
+	while (*p && (*p)->line <= t->line)
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
 }
 
 #define __TEST_REGISTER(test, desc, runner)				\
 	static struct __test_metadata _##test##_meta = {		\
-		.name = desc, .fn = runner,				\
+		.name = desc, .line = __LINE__, .fn = runner,		\
 	};								\
 	static void __attribute__((constructor)) _##test##_register(void) \
 	{								\
@@ -133,6 +141,19 @@ static inline int __harness_order(int as, unsigned long long a, int bs, unsigned
 	return a < b ? -1 : a > b;
 }
 
+/* "expected A (1) == B (2)": each value printed as its type's sign says. */
+static inline void __harness_fail_cmp(struct __test_metadata *t, const char *file, int line,
+				      const char *a, int as, unsigned long long av,
+				      const char *op, const char *b, int bs,
+				      unsigned long long bv)
+{
+	char x[24], y[24];
+
+	snprintf(x, sizeof(x), as ? "%lld" : "%llu", av);
+	snprintf(y, sizeof(y), bs ? "%lld" : "%llu", bv);
+	__harness_fail(t, file, line, "expected %s (%s) %s %s (%s)", a, x, op, b, y);
+}
+
 /* Integer comparisons; both values printed, signed or not as their type. */
 #define __CMP(expected, seen, op, is_assert) do {			\
 	__typeof__(expected) __exp = (expected);			\
@@ -140,12 +161,11 @@ static inline int __harness_order(int as, unsigned long long a, int bs, unsigned
 									\
 	if (!(__harness_order(__is_signed(__exp), (unsigned long long)__exp, \
 			      __is_signed(__seen), (unsigned long long)__seen) op 0)) { \
-		__harness_fail(_metadata, __FILE__, __LINE__,		\
-			       __is_signed(__exp) || __is_signed(__seen) ? \
-			       "expected %s (%lld) %s %s (%lld)" :	\
-			       "expected %s (%llu) %s %s (%llu)",	\
-			       #expected, (long long)__exp, #op, #seen,	\
-			       (long long)__seen);			\
+		__harness_fail_cmp(_metadata, __FILE__, __LINE__,	\
+				   #expected, __is_signed(__exp),	\
+				   (unsigned long long)__exp, #op, #seen, \
+				   __is_signed(__seen),			\
+				   (unsigned long long)__seen);		\
 		if (is_assert)						\
 			return;						\
 	}								\
@@ -209,7 +229,8 @@ static inline int harness_main(int argc, char **argv)
 	if (pattern && !*pattern)
 		pattern = NULL;
 	if (pattern && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
-		fprintf(stderr, "%s: -t %s: not a regular expression\n", argv[0], pattern);
+		fprintf(stderr, "%s: test pattern %s: not a regular expression\n", argv[0],
+			pattern);
 		return 2;
 	}
 	for (t = __harness_first; t; t = t->next) {
