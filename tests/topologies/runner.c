@@ -222,17 +222,76 @@ static void show_tables(struct run *r)
 
 /* ---- dumps ---------------------------------------------------------------- */
 
-static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_t page_addr)
+/* Keep the raw records where the guest's address scan reads them. */
+static void save_dump(const struct mm_dump *d)
+{
+	static int seq;
+	const char *dir = getenv("MMCTL_DUMP_DIR");
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/topo-%d-%04d.bin", dir, (int)getpid(), seq++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(d->buf, 1, d->len, f);
+		fclose(f);
+	}
+}
+
+/*
+ * What every module dump of a quiescent scenario shows, whatever it
+ * expects: taken consistently (each family under its root lock), every
+ * family record there, the target's VMAs marked and no other, and folio
+ * summaries of the family's other members only when asked for.
+ */
+static int dump_facts(struct run *r, const char *name, const struct mm_dump *d,
+		      uint32_t flags)
+{
+	if (!(d->hdr->flags & MMCTL_DUMPF_CONSISTENT))
+		return fail(r, "dump of %s not marked consistent", name);
+	if (d->nr_families != d->hdr->nr_families)
+		return fail(r, "dump of %s: %zu family records, the header says %u", name,
+			    d->nr_families, d->hdr->nr_families);
+	for (size_t i = 0; i < d->nr_vmas; i++) {
+		const struct mmctl_rec_vma *v = d->vmas[i];
+		int target = !!(v->flags & MMCTL_VMAF_TARGET);
+
+		if (target != (v->pid == d->hdr->pid))
+			return fail(r, "dump of %s: VMA %llx-%llx of pid %u %s as the target's",
+				    name, (unsigned long long)v->start,
+				    (unsigned long long)v->end, v->pid,
+				    target ? "marked" : "not marked");
+		if (!target && !(flags & MMCTL_DUMP_MEMBER_FOLIOS) && mm_dump_folios(d, v->id))
+			return fail(r, "dump of %s: member VMA of pid %u has a folio summary unasked",
+				    name, v->pid);
+	}
+	return 0;
+}
+
+static int dump_proc_flags(struct run *r, const char *name, struct mm_dump *d,
+			   uint64_t page_addr, uint32_t flags)
 {
 	int i = proc_idx(r, name, 0), e;
 
 	if (i < 0 || !r->p.alive[i])
 		return fail(r, "process %s is not running", name);
 	e = r->bpf ? mm_dump_bpf(d, r->p.pid[i], 0) :
-		mm_dump_kmod_pages(d, r->p.pid[i], 0, page_addr, page_addr ? 1 : 0);
+		mm_dump_kmod_pages(d, r->p.pid[i], flags, page_addr, page_addr ? 1 : 0);
 	if (e)
 		return fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
+	save_dump(d);
+	if (!r->bpf && dump_facts(r, name, d, flags)) {
+		mm_dump_free(d);
+		return -1;
+	}
 	return 0;
+}
+
+static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_t page_addr)
+{
+	return dump_proc_flags(r, name, d, page_addr, 0);
 }
 
 /* The anon_vma @id in the dump of any live process (filled into @d). */
@@ -405,6 +464,18 @@ static int expect(struct run *r, const struct topo_step *s)
 		}
 		mm_dump_free(&d);
 		return ret;
+	case E_GONE: {
+		uint64_t id = bound(r, s->other) ? bound(r, s->other)->id : 0;
+
+		if (!id)
+			return fail(r, "%s is not a named anon_vma", s->other);
+		a = find_av(r, id, &d);
+		if (!a)
+			return 0;
+		ret = fail(r, "%s is still in the dump of pid %u", s->other, d.hdr->pid);
+		mm_dump_free(&d);
+		return ret;
+	}
 	case E_CLEAN: {
 		struct mmctl_check_result res;
 
@@ -423,9 +494,24 @@ static int expect(struct run *r, const struct topo_step *s)
 	default:
 		break;
 	}
-	if (dump_proc(r, s->proc, &d, s->kind == E_PAGE ? addr : 0))
+	if (s->kind == E_FOLIOS && s->other[0]) {
+		/* P's VMA in Q's dump, with the members' folio summaries. */
+		int i = proc_idx(r, s->proc, 0);
+
+		if (i < 0 || !r->p.alive[i])
+			return fail(r, "process %s is not running", s->proc);
+		if (dump_proc_flags(r, s->other, &d, 0, MMCTL_DUMP_MEMBER_FOLIOS))
+			return -1;
+		v = mm_dump_vma_at(&d, (uint32_t)r->p.pid[i], addr);
+		if (!v) {
+			mm_dump_free(&d);
+			return fail(r, "%s: no VMA of %s at %#lx in the dump of %s", what, s->proc,
+				    addr, s->other);
+		}
+	} else if (dump_proc(r, s->proc, &d, s->kind == E_PAGE ? addr : 0)) {
 		return -1;
-	if (s->kind != E_VMAS && s->kind != E_PAGE) {
+	}
+	if (s->kind != E_VMAS && s->kind != E_PAGE && !v) {
 		v = vma_at(&d, addr);
 		if (!v && !(s->kind == E_ANON_VMA && !strcmp(s->other, "none"))) {
 			mm_dump_free(&d);
@@ -466,6 +552,16 @@ static int expect(struct run *r, const struct topo_step *s)
 			ret = fail(r, "%s: expected %lu VMAs, found %lu", what, s->count, n);
 		break;
 	}
+	case E_PERM: {
+		int prot = (v->vm_flags & MMCTL_VM_READ ? PROT_READ : 0) |
+			   (v->vm_flags & MMCTL_VM_WRITE ? PROT_WRITE : 0) |
+			   (v->vm_flags & MMCTL_VM_EXEC ? PROT_EXEC : 0);
+
+		if (prot != s->prot)
+			ret = fail(r, "%s: expected protection %#x, found %#x (vm_flags %#x)", what,
+				   s->prot, prot, v->vm_flags);
+		break;
+	}
 	case E_SIZE:
 		if ((v->end - v->start) / r->pg != s->count)
 			ret = fail(r, "%s: expected a VMA of %lu pages, found %llu (%llx-%llx)", what,
@@ -503,11 +599,17 @@ static int expect(struct run *r, const struct topo_step *s)
 			break;
 		}
 		for (int k = 0; k < s->nnames && !ret; k++) {
-			unsigned long val;
+			const struct bind *b = bound(r, s->names[k]);
+			unsigned long val = 0;
 
-			if (folio_field(f, s->names[k], &val))
-				ret = fail(r, "unknown folio field '%s'", s->names[k]);
-			else if (!count_ok(&s->counts[k], val))
+			if (b) {	/* a named anon_vma: the pages on it */
+				val = (unsigned long)mm_dump_folio_pages(&d, v->id, b->id);
+			} else if (folio_field(f, s->names[k], &val)) {
+				ret = fail(r, "'%s' is no folio field and no named anon_vma",
+					   s->names[k]);
+				break;
+			}
+			if (!count_ok(&s->counts[k], val))
 				ret = fail(r, "%s: expected %s %s, found %lu", what, s->names[k],
 					   count_str(&s->counts[k]), val);
 		}

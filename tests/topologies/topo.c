@@ -272,6 +272,14 @@ static int expect(struct ps *ps, struct topo_step *s, char **w, int n)
 		n -= 1;
 		goto named;
 	}
+	if (n == 3 && !strcmp(w[2], "gone")) {
+		/* expect NAME gone: in no live process's dump any more */
+		s->kind = E_GONE;
+		if (!is_name(w[1]))
+			return fail(ps, "bad anon_vma name '%s'", w[1]);
+		snprintf(s->other, TOPO_NAME, "%s", w[1]);
+		return 0;
+	}
 	if (n == 3 && (!strcmp(w[2], "clean") || !strcmp(w[2], "no-errors"))) {
 		s->kind = E_CLEAN;
 		s->flags = !strcmp(w[2], "no-errors") ? TOPO_CLEAN_WARN : 0;
@@ -302,6 +310,12 @@ named:
 		}
 		return 0;
 	}
+	if (!strcmp(w[1], "perm")) {
+		s->kind = E_PERM;
+		if (n != 3 || (s->prot = prot_of(w[2])) < 0)
+			return fail(ps, "usage: expect P MAP[+PAGE] perm none|r|rw|rx|rwx");
+		return 0;
+	}
 	if (!strcmp(w[1], "vmas") || !strcmp(w[1], "size")) {
 		s->kind = !strcmp(w[1], "vmas") ? E_VMAS : E_SIZE;
 		if (n != 3 || number(w[2], &s->count))
@@ -319,8 +333,15 @@ named:
 	}
 	if (!strcmp(w[1], "folios")) {
 		s->kind = E_FOLIOS;
+		/* ... in Q: P's VMA as Q's dump of its family sees it */
+		if (n >= 4 && !strcmp(w[n - 2], "in")) {
+			if (!is_name(w[n - 1]))
+				return fail(ps, "folios: bad process name '%s'", w[n - 1]);
+			snprintf(s->other, TOPO_NAME, "%s", w[n - 1]);
+			n -= 2;
+		}
 		if (n < 3 || n - 2 > TOPO_MAXARGS)
-			return fail(ps, "usage: expect P MAP folios KEY=N...");
+			return fail(ps, "usage: expect P MAP folios KEY=N... [in PROC]");
 		for (int i = 2; i < n; i++) {
 			char *eq = strchr(w[i], '=');
 

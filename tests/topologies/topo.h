@@ -22,7 +22,10 @@ enum topo_kind {
 	E_VMAS,		/* expect P m vmas N */
 	E_SIZE,		/* expect P m+n size N */
 	E_PAGE,		/* expect P m+n page -> NAME|none|zero|ksm|file|swap [pmd] */
-	E_FOLIOS,	/* expect P m[+n] folios key=N... */
+	E_FOLIOS,	/* expect P m[+n] folios key=N... [in Q]; key: a folio
+			 * summary field or an anon_vma NAME (its pages) */
+	E_GONE,		/* expect NAME gone */
+	E_PERM,		/* expect P m[+n] perm none|r|rw|rx|rwx: the VMA's protection */
 	E_PARENT,	/* expect NAME parent NAME|root, or expect P m parent NAME */
 	E_COUNTS,	/* expect NAME counts NC NAV REF, or expect P m counts ... */
 	E_CLEAN,	/* expect P clean | no-errors */

@@ -2,6 +2,7 @@
 /* The .topo parser: good input, range expansion, and every kind of error. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../lib/harness.h"
 #include "../topologies/topo.h"
@@ -63,9 +64,12 @@ TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 			   "expect P2 n chain C B A\n"
 			   "expect C counts 0 >=1 *\n"
 			   "expect P2 m folios ksm=4 thp>=1\n"
-			   "expect P2 no-errors\n", &self->t));
+			   "expect P2 no-errors\n"
+			   "expect P2 m folios C=1 A>=2 in P1\n"
+			   "expect C gone\n"
+			   "expect P2 m+1 perm rx\n", &self->t));
 	st = self->t.steps;
-	ASSERT_EQ(12, self->t.nsteps);
+	ASSERT_EQ(15, self->t.nsteps);
 	EXPECT_EQ(0, strcmp(self->t.title, "demo"));
 	EXPECT_EQ(0, strcmp(self->t.kernel_min, "6.1"));
 	EXPECT_EQ(T_MAP, st[1].kind);
@@ -92,6 +96,16 @@ TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 	EXPECT_EQ('>', st[10].counts[1].op);
 	EXPECT_EQ(E_CLEAN, st[11].kind);
 	EXPECT_EQ(TOPO_CLEAN_WARN, st[11].flags);
+	EXPECT_EQ(E_FOLIOS, st[12].kind);
+	EXPECT_EQ(0, strcmp(st[12].other, "P1"));
+	EXPECT_EQ(2, st[12].nnames);
+	EXPECT_EQ(0, strcmp(st[12].names[1], "A"));
+	EXPECT_EQ('>', st[12].counts[1].op);
+	EXPECT_EQ(E_GONE, st[13].kind);
+	EXPECT_EQ(0, strcmp(st[13].other, "C"));
+	EXPECT_EQ(E_PERM, st[14].kind);
+	EXPECT_EQ(PROT_READ | PROT_EXEC, st[14].prot);
+	EXPECT_EQ(1, st[14].page);
 }
 
 TEST_F(topo, t_ranges, "topo parser: process ranges expand")
@@ -130,6 +144,10 @@ TEST(t_errors, "topo parser: malformed lines give file:line: message")
 	EXPECT_TRUE(fails("scenario a\n1P start\n", "t.topo:2: bad process name '1P'"));
 	EXPECT_TRUE(fails("scenario a\nkernel 6.1\n", "t.topo:2: usage: kernel >= VERSION"));
 	EXPECT_TRUE(fails("scenario a\nneeds zero\n", "t.topo:2: usage: needs zero-page"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m perm wx\n", "t.topo:2: usage: expect P MAP[+PAGE] perm"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios in P2\n", "t.topo:2: usage: expect P MAP folios"));
+	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios A=1 in 2P\n",
+			  "t.topo:2: folios: bad process name '2P'"));
 }
 
 /* Every committed scenario parses: the files are the program's operands. */
