@@ -294,6 +294,30 @@ static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_
 	return dump_proc_flags(r, name, d, page_addr, 0);
 }
 
+/* The checker on @d: no verdict at all (warnings allowed with @warn_ok). */
+static int no_verdicts(struct run *r, const struct mm_dump *d, int warn_ok)
+{
+	struct mmctl_check_result res;
+
+	if (mm_check_buf(d->buf, d->len, NULL, NULL, &res))
+		return fail(r, "checker failed");
+	if (res.count[MMCTL_SEV_ERROR] || res.count[MMCTL_SEV_TRANSIENT] ||
+	    (!warn_ok && res.count[MMCTL_SEV_WARNING]))
+		return fail(r, "expected no verdicts, found %u errors %u warnings %u transient (mmctl check %d)",
+			    res.count[MMCTL_SEV_ERROR], res.count[MMCTL_SEV_WARNING],
+			    res.count[MMCTL_SEV_TRANSIENT], (int)d->hdr->pid);
+	return 0;
+}
+
+/* @pid's VMA holding @addr in @d (of any process of the family). */
+static const struct mmctl_rec_vma *vma_of(const struct mm_dump *d, uint32_t pid, uint64_t addr)
+{
+	for (size_t i = 0; i < d->nr_vmas; i++)
+		if (d->vmas[i]->pid == pid && d->vmas[i]->start <= addr && addr < d->vmas[i]->end)
+			return d->vmas[i];
+	return NULL;
+}
+
 /* The anon_vma @id in the dump of any live process (filled into @d). */
 static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, struct mm_dump *d)
 {
@@ -469,28 +493,24 @@ static int expect(struct run *r, const struct topo_step *s)
 
 		if (!id)
 			return fail(r, "%s is not a named anon_vma", s->other);
-		a = find_av(r, id, &d);
-		if (!a)
-			return 0;
-		ret = fail(r, "%s is still in the dump of pid %u", s->other, d.hdr->pid);
-		mm_dump_free(&d);
+		/* Not "not found": every live process dumped, none has it. */
+		for (int i = 0; i < r->np && !ret; i++) {
+			if (!r->p.alive[i])
+				continue;
+			if (dump_proc(r, r->pname[i], &d, 0))
+				return -1;
+			if (mm_dump_av(&d, id))
+				ret = fail(r, "%s is still in the dump of %s", s->other, r->pname[i]);
+			mm_dump_free(&d);
+		}
 		return ret;
 	}
-	case E_CLEAN: {
-		struct mmctl_check_result res;
-
+	case E_CLEAN:
 		if (dump_proc(r, s->proc, &d, 0))
 			return -1;
-		if (mm_check_buf(d.buf, d.len, NULL, NULL, &res))
-			ret = fail(r, "checker failed");
-		else if (res.count[MMCTL_SEV_ERROR] || res.count[MMCTL_SEV_TRANSIENT] ||
-			 (!(s->flags & TOPO_CLEAN_WARN) && res.count[MMCTL_SEV_WARNING]))
-			ret = fail(r, "expected no verdicts, found %u errors %u warnings %u transient (mmctl check %d)",
-				   res.count[MMCTL_SEV_ERROR], res.count[MMCTL_SEV_WARNING],
-				   res.count[MMCTL_SEV_TRANSIENT], (int)d.hdr->pid);
+		ret = no_verdicts(r, &d, s->flags & TOPO_CLEAN_WARN);
 		mm_dump_free(&d);
 		return ret;
-	}
 	default:
 		break;
 	}
@@ -502,11 +522,12 @@ static int expect(struct run *r, const struct topo_step *s)
 			return fail(r, "process %s is not running", s->proc);
 		if (dump_proc_flags(r, s->other, &d, 0, MMCTL_DUMP_MEMBER_FOLIOS))
 			return -1;
-		v = mm_dump_vma_at(&d, (uint32_t)r->p.pid[i], addr);
-		if (!v) {
+		ret = no_verdicts(r, &d, 0);
+		v = vma_of(&d, (uint32_t)r->p.pid[i], addr);
+		if (ret || !v) {
 			mm_dump_free(&d);
-			return fail(r, "%s: no VMA of %s at %#lx in the dump of %s", what, s->proc,
-				    addr, s->other);
+			return ret ?: fail(r, "%s: no VMA of %s at %#lx in the dump of %s", what,
+					   s->proc, addr, s->other);
 		}
 	} else if (dump_proc(r, s->proc, &d, s->kind == E_PAGE ? addr : 0)) {
 		return -1;
@@ -602,9 +623,11 @@ static int expect(struct run *r, const struct topo_step *s)
 			const struct bind *b = bound(r, s->names[k]);
 			unsigned long val = 0;
 
-			if (b) {	/* a named anon_vma: the pages on it */
+			if (folio_field(f, s->names[k], &val) == 0) {
+				/* a summary field (its name, not an anon_vma's) */
+			} else if (b) {	/* a named anon_vma: the pages on it */
 				val = (unsigned long)mm_dump_folio_pages(&d, v->id, b->id);
-			} else if (folio_field(f, s->names[k], &val)) {
+			} else {
 				ret = fail(r, "'%s' is no folio field and no named anon_vma",
 					   s->names[k]);
 				break;
