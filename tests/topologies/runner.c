@@ -489,17 +489,20 @@ static int expect(struct run *r, const struct topo_step *s)
 		mm_dump_free(&d);
 		return ret;
 	case E_GONE: {
-		uint64_t id = bound(r, s->other) ? bound(r, s->other)->id : 0;
+		const struct bind *b = bound(r, s->other);
 
-		if (!id)
+		if (!b)
 			return fail(r, "%s is not a named anon_vma", s->other);
-		/* Not "not found": every live process dumped, none has it. */
+		/*
+		 * Not "not found": every live process dumped, none has it
+		 * (anon_vma records only: no page-table walk needed).
+		 */
 		for (int i = 0; i < r->np && !ret; i++) {
 			if (!r->p.alive[i])
 				continue;
-			if (dump_proc(r, r->pname[i], &d, 0))
+			if (dump_proc_flags(r, r->pname[i], &d, 0, MMCTL_DUMP_NO_FOLIOS))
 				return -1;
-			if (mm_dump_av(&d, id))
+			if (mm_dump_av(&d, b->id))
 				ret = fail(r, "%s is still in the dump of %s", s->other, r->pname[i]);
 			mm_dump_free(&d);
 		}
