@@ -4,6 +4,12 @@
  * processes and compare the module's dumps with their expectations.
  *
  * usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...
+ *        runner [--mmctl PATH] [--backend kmod|bpf] --exec FILE CMD [ARG...]
+ * --exec: build FILE's scenario (its expectations checked, its output on
+ * stderr), then run CMD while its processes stand, with each live process's
+ * pid in $MMCTL_<PROC> and each mapping's address in $MMCTL_<MAP>; no TAP,
+ * nothing recorded. Exit status: CMD's, or 125 when the scenario failed
+ * before CMD ran.
  * --lab DIR (make lab): at each point where the scenario states
  * expectations, save every live process's dump as `mmctl -j dump` gives it into
  * DIR/SCENARIO/SNAP-PROC.json, and record each expectation's outcome in
@@ -20,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -73,6 +80,8 @@ struct run {
 	FILE *expects;
 	int snaps;
 	int lab_fails;		/* expectations that failed under --lab */
+	char **exec;		/* --exec: the command, run after the last step */
+	int exec_out;		/* --exec: the runner's own stdout, for it */
 };
 
 static const char *text_of(const struct run *r, int line)
@@ -894,11 +903,62 @@ static int ksm_wait(struct run *r, const struct topo_step *s)
 	return ret;
 }
 
+/*
+ * Run @argv while the scenario stands, its stdout on @out: MMCTL_<PROC> is
+ * each live process's pid, MMCTL_<MAP> each mapping's address (0x...). The
+ * exit status, 128 + N for signal N, or -errno when it could not start.
+ */
+static int run_cmd(struct run *r, char *const argv[], int out)
+{
+	int st;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char k[8 + TOPO_NAME], v[32];
+
+		for (int i = 0; i < r->np; i++) {
+			if (!r->p.alive[i])
+				continue;
+			snprintf(k, sizeof(k), "MMCTL_%s", r->pname[i]);
+			snprintf(v, sizeof(v), "%d", (int)r->p.pid[i]);
+			setenv(k, v, 1);
+		}
+		for (int i = 0; i < r->nm; i++) {
+			snprintf(k, sizeof(k), "MMCTL_%s", r->maps[i].name);
+			snprintf(v, sizeof(v), "0x%lx", r->maps[i].addr);
+			setenv(k, v, 1);
+		}
+		if (out != 1 && dup2(out, 1) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "runner: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static int action(struct run *r, const struct topo_step *s)
 {
 	int i = proc_idx(r, s->proc, s->kind == T_START), e = 0;
 	struct mapping *m = NULL, *to;
 
+	if (s->kind == T_RUN) {
+		/* Its output is diagnostics: stdout carries the TAP stream. */
+		char *argv[] = { "sh", "-c", s->cmd, NULL };
+
+		e = run_cmd(r, argv, 2);
+		if (e < 0)
+			return fail(r, "run: cannot start sh: %s", strerror(-e));
+		return e ? fail(r, "run: exit status %d: %s", e, s->cmd) : 0;
+	}
 	if (i < 0)
 		return fail(r, "unknown process %s (start it, or fork it)", s->proc);
 	if (s->kind != T_START && s->kind != T_FORK && s->kind != T_EXIT && s->kind != T_MAP) {
@@ -1135,6 +1195,18 @@ static int run_scenario(struct run *r)
 	}
 	if (r->lab && acted && !ret)
 		ret = lab_snapshot(r);
+	if (r->exec && !ret) {
+		alarm(0);	/* the time limit is the scenario's, not CMD's */
+		ret = run_cmd(r, r->exec, r->exec_out);
+		if (ret < 0)
+			fprintf(stderr, "runner: %s: %s\n", r->exec[0], strerror(-ret));
+		procs_cleanup(&r->p);
+		return ret < 0 ? 127 : ret;
+	} else if (r->exec) {
+		fprintf(stderr, "runner: %s: the scenario failed before %s ran\n", r->file, r->exec[0]);
+		procs_cleanup(&r->p);
+		return 125;
+	}
 	procs_cleanup(&r->p);
 	if (r->expects)
 		fclose(r->expects);
@@ -1145,6 +1217,68 @@ static int run_scenario(struct run *r)
 	if (r->lab)
 		printf("#   lab: %d snapshots, %d expectations failed\n", r->snaps, r->lab_fails);
 	return ret || r->lab_fails ? 1 : 0;
+}
+
+static void no_op(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * --exec FILE CMD...: FILE's scenario in a child of its own process group
+ * (its stdout on stderr), CMD run by it at the end with the real stdout.
+ */
+static int exec_with(const char *file, char **cmd, const char *mmctl, int bpf)
+{
+	struct topo t;
+	char err[512];
+	int st = 0;
+	pid_t pid;
+
+	if (topo_load(file, &t, err, sizeof(err))) {
+		fprintf(stderr, "runner: %s\n", err);
+		return 125;
+	}
+	if ((t.kernel_min[0] && !kernel_at_least(t.kernel_min)) ||
+	    (t.needs_zero_page && zero_page_reads() == 0)) {
+		fprintf(stderr, "runner: %s: this kernel cannot run it (kernel >= %s, needs zero-page %d)\n",
+			file, t.kernel_min[0] ? t.kernel_min : "any", t.needs_zero_page);
+		topo_free(&t);
+		return 125;
+	}
+	fflush(stdout);
+	/* Every process of the scenario is reaped here before we return. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork();
+	if (pid == 0) {
+		struct run r = { .file = file, .t = &t, .mmctl = mmctl, .bpf = bpf,
+				 .exec = cmd, .exec_out = dup(1) };
+
+		if (r.exec_out < 0 || dup2(2, 1) < 0)
+			_exit(125);
+		setpgid(0, 0);
+		alarm(SCENARIO_TIMEOUT);
+		_exit(run_scenario(&r));
+	}
+	if (pid > 0) {
+		setpgid(pid, pid);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		kill(-pid, SIGKILL);	/* whatever outlived the command */
+		/* Its processes, reparented here; 10 s for one outside the group. */
+		sigaction(SIGALRM, &(struct sigaction){ .sa_handler = no_op }, NULL);
+		alarm(10);
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+		alarm(0);
+	}
+	topo_free(&t);
+	if (pid < 0 || !WIFEXITED(st)) {
+		fprintf(stderr, "runner: %s: the scenario %s\n", file,
+			pid < 0 ? "could not start" : WTERMSIG(st) == SIGALRM ? "timed out" : "died");
+		return 125;
+	}
+	return WEXITSTATUS(st);
 }
 
 int main(int argc, char **argv)
@@ -1158,6 +1292,11 @@ int main(int argc, char **argv)
 			first++;
 			continue;
 		}
+		if (!strcmp(argv[first], "--exec")) {
+			if (argc < first + 3 || lab || cmp)
+				break;
+			return exec_with(argv[first + 1], argv + first + 2, mmctl, bpf);
+		}
 		if (!strcmp(argv[first], "--mmctl")) {
 			mmctl = argv[first + 1];
 		} else if (!strcmp(argv[first], "--lab")) {
@@ -1165,10 +1304,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[first], "--backend") && !strcmp(argv[first + 1], "bpf")) {
 			bpf = 1;
 		} else if (strcmp(argv[first], "--backend") || strcmp(argv[first + 1], "kmod")) {
-			fprintf(stderr, "usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...\n");
-			return 2;
+			break;
 		}
 		first += 2;
+	}
+	if (first == argc || !strncmp(argv[first], "--", 2)) {
+		fprintf(stderr, "usage: runner [--mmctl PATH] [--backend kmod|bpf] [--compare] [--lab DIR] FILE...\n"
+			"       runner [--mmctl PATH] [--backend kmod|bpf] --exec FILE CMD [ARG...]\n");
+		return 2;
 	}
 	if (lab && mkdir(lab, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "runner: --lab %s: %s\n", lab, strerror(errno));

@@ -379,7 +379,7 @@ named:
 	return fail(ps, "unknown expectation '%s'", w[1]);
 }
 
-int topo_parse(const char *file, const char *text, struct topo *t, char *err, size_t errlen)
+static int parse(const char *file, const char *text, struct topo *t, char *err, size_t errlen)
 {
 	struct ps ps = { .file = file, .err = err, .errlen = errlen };
 	const char *p = text;
@@ -397,6 +397,26 @@ int topo_parse(const char *file, const char *text, struct topo *t, char *err, si
 		memcpy(line, p, len);
 		line[len] = 0;
 		p += len + (nl ? 1 : 0);
+		/*
+		 * "run TEXT": the rest of the line is shell text, taken as
+		 * written ('#' included: the shell reads its own comments).
+		 */
+		tok = line + strspn(line, " \t");
+		if (!strncmp(tok, "run", 3) && (tok[3] == ' ' || tok[3] == '\t' || !tok[3])) {
+			struct topo_step *s;
+
+			tok += 3 + strspn(tok + 3, " \t");
+			if (!*tok)
+				return fail(&ps, "usage: run SHELL-COMMAND");
+			if (!t->title[0])
+				return fail(&ps, "the first line must be 'scenario TITLE'");
+			s = add(t);
+			if (!s || !(s->cmd = strdup(tok)))
+				return fail(&ps, "out of memory");
+			s->line = ps.line;
+			s->kind = T_RUN;
+			continue;
+		}
 		if (strchr(line, '#'))
 			*strchr(line, '#') = 0;
 		for (size_t e = strlen(line); e && isspace((unsigned char)line[e - 1]); e--)
@@ -476,6 +496,16 @@ int topo_parse(const char *file, const char *text, struct topo *t, char *err, si
 	return 0;
 }
 
+/* On failure nothing stays allocated: @t is empty. */
+int topo_parse(const char *file, const char *text, struct topo *t, char *err, size_t errlen)
+{
+	int r = parse(file, text, t, err, errlen);
+
+	if (r)
+		topo_free(t);
+	return r;
+}
+
 int topo_load(const char *path, struct topo *t, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -506,6 +536,8 @@ int topo_load(const char *path, struct topo *t, char *err, size_t errlen)
 
 void topo_free(struct topo *t)
 {
+	for (size_t i = 0; i < t->nsteps; i++)
+		free(t->steps[i].cmd);
 	free(t->steps);
 	memset(t, 0, sizeof(*t));
 }

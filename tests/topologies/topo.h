@@ -16,6 +16,7 @@ enum topo_kind {
 	/* actions: proc verb args */
 	T_START, T_MAP, T_WRITE, T_READ, T_FORK, T_EXIT, T_MPROTECT, T_MUNMAP,
 	T_MREMAP, T_MADVISE, T_KSM_WAIT,
+	T_RUN,		/* run SHELL-TEXT: sh -c with the pids and addresses exported */
 	/* expectations */
 	E_ANON_VMA,	/* expect P m[+n] anon_vma NAME|none */
 	E_CHAIN,	/* expect P m[+n] chain NAME... */
@@ -52,6 +53,7 @@ struct topo_step {
 	char names[TOPO_MAXARGS][TOPO_NAME]; /* chain, folios keys */
 	struct topo_count counts[TOPO_MAXARGS];
 	int nnames;
+	char *cmd;		/* run: the shell text (owned; topo_free frees it) */
 };
 
 #define TOPO_MAP_FILE	1

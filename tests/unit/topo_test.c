@@ -67,9 +67,10 @@ TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 			   "expect P2 no-errors\n"
 			   "expect P2 m folios C=1 A>=2 in P1\n"
 			   "expect C gone\n"
-			   "expect P2 m+1 perm rx\n", &self->t));
+			   "expect P2 m+1 perm rx\n"
+			   "  run test \"$MMCTL_P2\" != 0 # the shell's comment\n", &self->t));
 	st = self->t.steps;
-	ASSERT_EQ(15, self->t.nsteps);
+	ASSERT_EQ(16, self->t.nsteps);
 	EXPECT_EQ(0, strcmp(self->t.title, "demo"));
 	EXPECT_EQ(0, strcmp(self->t.kernel_min, "6.1"));
 	EXPECT_EQ(T_MAP, st[1].kind);
@@ -106,6 +107,9 @@ TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 	EXPECT_EQ(E_PERM, st[14].kind);
 	EXPECT_EQ(PROT_READ | PROT_EXEC, st[14].prot);
 	EXPECT_EQ(1, st[14].page);
+	EXPECT_EQ(T_RUN, st[15].kind);
+	EXPECT_EQ(0, strcmp(st[15].cmd, "test \"$MMCTL_P2\" != 0 # the shell's comment"));
+	EXPECT_EQ(20, st[15].line);
 }
 
 TEST_F(topo, t_ranges, "topo parser: process ranges expand")
@@ -146,6 +150,9 @@ TEST(t_errors, "topo parser: malformed lines give file:line: message")
 	EXPECT_TRUE(fails("scenario a\nneeds zero\n", "t.topo:2: usage: needs zero-page"));
 	EXPECT_TRUE(fails("scenario a\nexpect P1 m perm wx\n", "t.topo:2: usage: expect P MAP[+PAGE] perm"));
 	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios in P2\n", "t.topo:2: usage: expect P MAP folios"));
+	EXPECT_TRUE(fails("scenario a\nrun \t\n", "t.topo:2: usage: run SHELL-COMMAND"));
+	EXPECT_TRUE(fails("run true\n", "t.topo:1: the first line must be 'scenario TITLE'"));
+	EXPECT_TRUE(fails("scenario a\nrunx true\n", "t.topo:2: unknown verb 'true'"));
 	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios A=1 in 2P\n",
 			  "t.topo:2: folios: bad process name '2P'"));
 }
