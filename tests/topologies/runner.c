@@ -8,8 +8,9 @@
  * --exec: build FILE's scenario (its expectations checked, its output on
  * stderr), then run CMD while its processes stand, with each live process's
  * pid in $MMCTL_<PROC> and each mapping's address in $MMCTL_<MAP>; no TAP,
- * nothing recorded. Exit status: CMD's, or 125 when the scenario failed
- * before CMD ran.
+ * nothing recorded. Exit status: CMD's (128 + N if signal N ended it, 127
+ * if it could not start), or 125 when the scenario failed before CMD ran;
+ * SIGINT, SIGTERM or SIGHUP to the runner kill everything (128 + N).
  * --lab DIR (make lab): at each point where the scenario states
  * expectations, save every live process's dump as `mmctl -j dump` gives it into
  * DIR/SCENARIO/SNAP-PROC.json, and record each expectation's outcome in
@@ -922,11 +923,12 @@ static int run_cmd(struct run *r, char *const argv[], int out)
 		char k[8 + TOPO_NAME], v[32];
 
 		for (int i = 0; i < r->np; i++) {
-			if (!r->p.alive[i])
-				continue;
 			snprintf(k, sizeof(k), "MMCTL_%s", r->pname[i]);
 			snprintf(v, sizeof(v), "%d", (int)r->p.pid[i]);
-			setenv(k, v, 1);
+			if (r->p.alive[i])
+				setenv(k, v, 1);
+			else
+				unsetenv(k);	/* an exited process has no pid */
 		}
 		for (int i = 0; i < r->nm; i++) {
 			snprintf(k, sizeof(k), "MMCTL_%s", r->maps[i].name);
@@ -935,6 +937,10 @@ static int run_cmd(struct run *r, char *const argv[], int out)
 		}
 		if (out != 1 && dup2(out, 1) < 0)
 			_exit(127);
+		/* Not the pool's pipes, not the runner's saved stdout. */
+		if (close_range(3, ~0U, 0))
+			for (int fd = 3; fd < 1024; fd++)
+				close(fd);
 		execvp(argv[0], argv);
 		fprintf(stderr, "runner: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -1219,9 +1225,40 @@ static int run_scenario(struct run *r)
 	return ret || r->lab_fails ? 1 : 0;
 }
 
-static void no_op(int sig)
+static volatile sig_atomic_t got_signal;
+static const int fwd[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_signal(int sig)
 {
-	(void)sig;
+	got_signal = sig;
+}
+
+/*
+ * Kill and reap every process below us: the scenario's group went with
+ * kill(-pid); one that left it (setsid) was reparented here, the
+ * subreaper, when its parent died. Up to 10 s.
+ */
+static void reap_all(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	for (int round = 0; round < 1000; round++) {
+		FILE *f;
+		int c;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return;
+		f = fopen(path, "r");
+		while (f && fscanf(f, "%d", &c) == 1)
+			kill(c, SIGKILL);
+		if (f)
+			fclose(f);
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	fprintf(stderr, "runner: a process of the scenario is still running after 10 s\n");
 }
 
 /*
@@ -1249,13 +1286,19 @@ static int exec_with(const char *file, char **cmd, const char *mmctl, int bpf)
 	fflush(stdout);
 	/* Every process of the scenario is reaped here before we return. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		sigaction(fwd[i], &(struct sigaction){ .sa_handler = on_signal }, NULL);
 	pid = fork();
 	if (pid == 0) {
 		struct run r = { .file = file, .t = &t, .mmctl = mmctl, .bpf = bpf,
 				 .exec = cmd, .exec_out = dup(1) };
 
+		for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+			signal(fwd[i], SIG_DFL);
 		if (r.exec_out < 0 || dup2(2, 1) < 0)
 			_exit(125);
+		/* stderr is a pipe under t_check: lines, or _exit() drops them. */
+		setvbuf(stdout, NULL, _IOLBF, 0);
 		setpgid(0, 0);
 		alarm(SCENARIO_TIMEOUT);
 		_exit(run_scenario(&r));
@@ -1263,14 +1306,15 @@ static int exec_with(const char *file, char **cmd, const char *mmctl, int bpf)
 	if (pid > 0) {
 		setpgid(pid, pid);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+			if (got_signal)
+				kill(-pid, SIGKILL);
 		kill(-pid, SIGKILL);	/* whatever outlived the command */
-		/* Its processes, reparented here; 10 s for one outside the group. */
-		sigaction(SIGALRM, &(struct sigaction){ .sa_handler = no_op }, NULL);
-		alarm(10);
-		while (waitpid(-1, NULL, 0) > 0)
-			;
-		alarm(0);
+		reap_all();
+	}
+	topo_free(&t);
+	if (got_signal) {
+		fprintf(stderr, "runner: %s: %s: its processes killed\n", file, strsignal(got_signal));
+		return 128 + got_signal;
 	}
 	topo_free(&t);
 	if (pid < 0 || !WIFEXITED(st)) {

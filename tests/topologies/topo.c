@@ -192,6 +192,8 @@ static int action(struct ps *ps, struct topo_step *s, char **w, int n)
 		s->kind = T_FORK;
 		if (n != 3 || !is_name(w[2]))
 			return fail(ps, "usage: P fork CHILD");
+		if (!strcmp(w[2], "run"))
+			return fail(ps, "'run' is a statement, not a process name");
 		snprintf(s->other, TOPO_NAME, "%s", w[2]);
 		return 0;
 	}
@@ -413,6 +415,8 @@ static int parse(const char *file, const char *text, struct topo *t, char *err, 
 			s = add(t);
 			if (!s || !(s->cmd = strdup(tok)))
 				return fail(&ps, "out of memory");
+			for (size_t e = strlen(s->cmd); e && isspace((unsigned char)s->cmd[e - 1]); e--)
+				s->cmd[e - 1] = 0;
 			s->line = ps.line;
 			s->kind = T_RUN;
 			continue;

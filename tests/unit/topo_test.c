@@ -68,7 +68,7 @@ TEST_F(topo, t_good, "topo parser: a scenario using every construct")
 			   "expect P2 m folios C=1 A>=2 in P1\n"
 			   "expect C gone\n"
 			   "expect P2 m+1 perm rx\n"
-			   "  run test \"$MMCTL_P2\" != 0 # the shell's comment\n", &self->t));
+			   "  run test \"$MMCTL_P2\" != 0 # the shell's comment \r\n", &self->t));
 	st = self->t.steps;
 	ASSERT_EQ(16, self->t.nsteps);
 	EXPECT_EQ(0, strcmp(self->t.title, "demo"));
@@ -153,6 +153,7 @@ TEST(t_errors, "topo parser: malformed lines give file:line: message")
 	EXPECT_TRUE(fails("scenario a\nrun \t\n", "t.topo:2: usage: run SHELL-COMMAND"));
 	EXPECT_TRUE(fails("run true\n", "t.topo:1: the first line must be 'scenario TITLE'"));
 	EXPECT_TRUE(fails("scenario a\nrunx true\n", "t.topo:2: unknown verb 'true'"));
+	EXPECT_TRUE(fails("scenario a\nP1 fork run\n", "t.topo:2: 'run' is a statement, not a process name"));
 	EXPECT_TRUE(fails("scenario a\nexpect P1 m folios A=1 in 2P\n",
 			  "t.topo:2: folios: bad process name '2P'"));
 }
