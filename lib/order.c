@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,6 +142,102 @@ int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
 	return order;
 }
 
+/*
+ * The probe's result kept for the boot (docs/cli.md, "Chain order"):
+ * $MMCTL_RUN_DIR (default /run/mmctl)/chain-order holds
+ *   mmctl chain-order 1 / boot_id UUID / release UNAME-R / order NAME
+ * one a line. Read and written only by root, and trusted only when the
+ * directory is root's and no one else's (mode 0700), the file a regular
+ * file (not a link) of root's that no one else may write, and its boot_id
+ * and release those of the running kernel. MMCTL_NO_ORDER_CACHE set: not
+ * used at all.
+ */
+#define ORDER_MAGIC "mmctl chain-order 1"
+
+static const char *run_dir(void)
+{
+	const char *d = getenv("MMCTL_RUN_DIR");
+
+	return d && *d ? d : "/run/mmctl";
+}
+
+static int cache_wanted(void)
+{
+	return geteuid() == 0 && !getenv("MMCTL_NO_ORDER_CACHE");
+}
+
+static int dir_trusted(const char *dir)
+{
+	struct stat st;
+
+	return !lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	       !(st.st_mode & 077);
+}
+
+/* What the file must hold up to the order's name; 0 or -1. */
+static int order_key(char *buf, size_t len)
+{
+	char boot[64] = "";
+	struct utsname u;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, boot, sizeof(boot) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 32 || uname(&u))
+		return -1;
+	boot[strcspn(boot, "\n")] = 0;
+	n = snprintf(buf, len, ORDER_MAGIC "\nboot_id %s\nrelease %s\norder ", boot, u.release);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static int order_cached(void)
+{
+	char path[4096], key[512], buf[1024];
+	const char *dir = run_dir(), *name;
+	struct stat st;
+	ssize_t n = -1;
+	size_t kl;
+	int fd;
+
+	if (!cache_wanted() || !dir_trusted(dir) || order_key(key, sizeof(key)))
+		return MM_CHAIN_ORDER_UNKNOWN;
+	snprintf(path, sizeof(path), "%s/chain-order", dir);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return MM_CHAIN_ORDER_UNKNOWN;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
+		n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	kl = strlen(key);
+	if (n <= (ssize_t)kl || strncmp(buf, key, kl) || buf[n - 1] != '\n')
+		return MM_CHAIN_ORDER_UNKNOWN;
+	buf[n - 1] = 0;
+	name = buf + kl;
+	return strchr(name, '\n') ? MM_CHAIN_ORDER_UNKNOWN : mm_chain_order_from_name(name);
+}
+
+/* Written whole under a private name, then renamed over the old file. */
+static void order_store(int order)
+{
+	char path[4096], tmp[4200], key[512];
+	const char *dir = run_dir();
+	int fd, ok;
+
+	if (order == MM_CHAIN_ORDER_UNKNOWN || !cache_wanted() || order_key(key, sizeof(key)))
+		return;
+	if ((mkdir(dir, 0700) && errno != EEXIST) || !dir_trusted(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/chain-order", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.chain-order.%d", dir, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ok = dprintf(fd, "%s%s\n", key, mm_chain_order_name(order)) > 0;
+	if (close(fd) || !ok || rename(tmp, path))
+		unlink(tmp);
+}
+
 int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t pid))
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -150,7 +248,11 @@ int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t p
 	pthread_mutex_lock(&lock);
 	order = atomic_load(memo);
 	if (order < 0) {
-		order = mm_chain_order_probe(dump);
+		order = order_cached();
+		if (order == MM_CHAIN_ORDER_UNKNOWN) {
+			order = mm_chain_order_probe(dump);
+			order_store(order);
+		}
 		atomic_store(memo, order);
 	}
 	pthread_mutex_unlock(&lock);
