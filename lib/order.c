@@ -166,12 +166,20 @@ static int cache_wanted(void)
 	return geteuid() == 0 && !getenv("MMCTL_NO_ORDER_CACHE");
 }
 
+/*
+ * The directory, opened without following a link and checked on the open
+ * descriptor (what is checked is what is used): a descriptor, or -1.
+ */
 static int dir_trusted(const char *dir)
 {
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 
-	return !lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
-	       !(st.st_mode & 077);
+	if (fd >= 0 && (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 077))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 /* What the file must hold up to the order's name; 0 or -1. */
@@ -193,17 +201,20 @@ static int order_key(char *buf, size_t len)
 
 static int order_cached(void)
 {
-	char path[4096], key[512], buf[1024];
-	const char *dir = run_dir(), *name;
+	char key[512], buf[1024];
+	const char *name;
 	struct stat st;
 	ssize_t n = -1;
 	size_t kl;
-	int fd;
+	int dfd, fd;
 
-	if (!cache_wanted() || !dir_trusted(dir) || order_key(key, sizeof(key)))
+	if (!cache_wanted() || order_key(key, sizeof(key)))
 		return MM_CHAIN_ORDER_UNKNOWN;
-	snprintf(path, sizeof(path), "%s/chain-order", dir);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = dir_trusted(run_dir());
+	if (dfd < 0)
+		return MM_CHAIN_ORDER_UNKNOWN;
+	fd = openat(dfd, "chain-order", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
 	if (fd < 0)
 		return MM_CHAIN_ORDER_UNKNOWN;
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
@@ -220,22 +231,25 @@ static int order_cached(void)
 /* Written whole under a private name, then renamed over the old file. */
 static void order_store(int order)
 {
-	char path[4096], tmp[4200], key[512];
+	char tmp[64], key[512];
 	const char *dir = run_dir();
-	int fd, ok;
+	int dfd, fd, ok;
 
 	if (order == MM_CHAIN_ORDER_UNKNOWN || !cache_wanted() || order_key(key, sizeof(key)))
 		return;
-	if ((mkdir(dir, 0700) && errno != EEXIST) || !dir_trusted(dir))
+	if (mkdir(dir, 0700) && errno != EEXIST)
 		return;
-	snprintf(path, sizeof(path), "%s/chain-order", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.chain-order.%d", dir, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	dfd = dir_trusted(dir);
+	if (dfd < 0)
 		return;
-	ok = dprintf(fd, "%s%s\n", key, mm_chain_order_name(order)) > 0;
-	if (close(fd) || !ok || rename(tmp, path))
-		unlink(tmp);
+	snprintf(tmp, sizeof(tmp), ".chain-order.%d", (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		ok = dprintf(fd, "%s%s\n", key, mm_chain_order_name(order)) > 0;
+		if (close(fd) || !ok || renameat(dfd, tmp, dfd, "chain-order"))
+			unlinkat(dfd, tmp, 0);
+	}
+	close(dfd);
 }
 
 int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t pid))
