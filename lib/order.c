@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The running kernel's chain order, learnt once per process by experiment. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -152,18 +154,39 @@ int mm_chain_order_probe(int (*dump)(struct mm_dump *d, pid_t pid))
  * and release those of the running kernel. MMCTL_NO_ORDER_CACHE set: not
  * used at all.
  */
+/* The probe's version: bump it when mm_chain_order_probe() or _of() change. */
 #define ORDER_MAGIC "mmctl chain-order 1"
 
-static const char *run_dir(void)
+/* $MMCTL_RUN_DIR or /run/mmctl, without trailing slashes ("d/" follows a link). */
+static const char *run_dir(char *buf, size_t len)
 {
 	const char *d = getenv("MMCTL_RUN_DIR");
+	size_t n;
 
-	return d && *d ? d : "/run/mmctl";
+	snprintf(buf, len, "%s", d && *d ? d : "/run/mmctl");
+	for (n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+		buf[n - 1] = 0;
+	return buf;
 }
 
+/*
+ * Root only, and not while a livepatch is loaded: one can replace
+ * anon_vma_clone() (and so the order) without a reboot.
+ */
 static int cache_wanted(void)
 {
-	return geteuid() == 0 && !getenv("MMCTL_NO_ORDER_CACHE");
+	DIR *lp;
+	struct dirent *e;
+	int patched = 0;
+
+	if (geteuid() != 0 || getenv("MMCTL_NO_ORDER_CACHE"))
+		return 0;
+	lp = opendir("/sys/kernel/livepatch");
+	while (lp && !patched && (e = readdir(lp)))
+		patched = e->d_name[0] != '.';
+	if (lp)
+		closedir(lp);
+	return !patched;
 }
 
 /*
@@ -201,7 +224,7 @@ static int order_key(char *buf, size_t len)
 
 static int order_cached(void)
 {
-	char key[512], buf[1024];
+	char key[512], buf[1024], dir[4096];
 	const char *name;
 	struct stat st;
 	ssize_t n = -1;
@@ -210,10 +233,11 @@ static int order_cached(void)
 
 	if (!cache_wanted() || order_key(key, sizeof(key)))
 		return MM_CHAIN_ORDER_UNKNOWN;
-	dfd = dir_trusted(run_dir());
+	dfd = dir_trusted(run_dir(dir, sizeof(dir)));
 	if (dfd < 0)
 		return MM_CHAIN_ORDER_UNKNOWN;
-	fd = openat(dfd, "chain-order", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO of that name must not stall us (it is refused). */
+	fd = openat(dfd, "chain-order", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
 		return MM_CHAIN_ORDER_UNKNOWN;
@@ -231,8 +255,9 @@ static int order_cached(void)
 /* Written whole under a private name, then renamed over the old file. */
 static void order_store(int order)
 {
-	char tmp[64], key[512];
-	const char *dir = run_dir();
+	char tmp[64], key[512], dirbuf[4096];
+	const char *dir = run_dir(dirbuf, sizeof(dirbuf));
+	struct timespec ts;
 	int dfd, fd, ok;
 
 	if (order == MM_CHAIN_ORDER_UNKNOWN || !cache_wanted() || order_key(key, sizeof(key)))
@@ -242,7 +267,10 @@ static void order_store(int order)
 	dfd = dir_trusted(dir);
 	if (dfd < 0)
 		return;
-	snprintf(tmp, sizeof(tmp), ".chain-order.%d", (int)getpid());
+	/* pid and time: a name a killed writer left behind is not reused. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(tmp, sizeof(tmp), ".chain-order.%d.%lx", (int)getpid(),
+		 (unsigned long)ts.tv_sec * 1000000000UL + (unsigned long)ts.tv_nsec);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		ok = dprintf(fd, "%s%s\n", key, mm_chain_order_name(order)) > 0;

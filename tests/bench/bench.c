@@ -77,7 +77,7 @@ static int rss_run(char *const argv[])
 	pid_t c;
 
 	/* NAME=VALUE first: CMD's environment (check, probing: the baseline). */
-	for (; argv[0] && strchr(argv[0], '=') && argv[0][0] != '/'; argv++)
+	for (; argv[0] && argv[0][strspn(argv[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZ_")] == '='; argv++)
 		putenv(argv[0]);
 	t0 = now_ms();
 	c = fork();
