@@ -135,6 +135,14 @@ static int is_file_arg(const char *arg)
 		(stat(arg, &st) == 0 && S_ISREG(st.st_mode));
 }
 
+/* --backend resolved: bpf, or auto where neither module interface exists. */
+int mm_use_bpf(void)
+{
+	return opts.backend == BK_BPF ||
+	       (opts.backend == BK_AUTO && access(MMCTL_DEV_PATH, F_OK) &&
+		access(MMCTL_CTL_PATH, F_OK));
+}
+
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend)
 {
 	char what[64];
@@ -156,9 +164,7 @@ int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char 
 		return EXIT_USAGE;
 	snprintf(what, sizeof(what), "%s: pid %ld", cmd, pid);
 	/* auto: the module when its device (or debugfs file) exists, else BPF. */
-	if (opts.backend == BK_BPF ||
-	    (opts.backend == BK_AUTO && access(MMCTL_DEV_PATH, F_OK) &&
-	     access(MMCTL_CTL_PATH, F_OK))) {
+	if (mm_use_bpf()) {
 		mm_bpf_verbose(opts.verbose);
 		r = mm_dump_bpf(d, (pid_t)pid, 0);
 		if (r) {

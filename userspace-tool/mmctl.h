@@ -63,6 +63,8 @@ const char *mm_short_id(uint64_t id);
  * saved JSON dump when @arg names a file ("-" is stdin). Returns an exit
  * code (EXIT_OK on success); errors are reported.
  */
+/* The BPF backend, by --backend (auto: when the module is not loaded). */
+int mm_use_bpf(void);
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend);
 /* A command's single PID|FILE operand, loaded: mm_get_dump() after the
  * argument count is checked. */

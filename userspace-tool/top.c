@@ -147,7 +147,7 @@ int do_top(int argc, char **argv)
 	struct row *rows = NULL;
 	size_t n = 0, nr = 0, skipped = 0;
 	long *pids;
-	int ok = 0;
+	int ok = 0, bpf;
 
 	(void)argv;
 	if (argc != 1) {
@@ -169,13 +169,25 @@ int do_top(int argc, char **argv)
 		p_err("top: out of memory");
 		return EXIT_ENV;
 	}
+	bpf = mm_use_bpf();
+	if (bpf)
+		mm_bpf_verbose(opts.verbose);
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[nr];
 		unsigned char *seen;
 		struct mm_dump d;
-		int e = mm_dump_kmod(&d, (pid_t)pids[i], MMCTL_DUMP_NO_FOLIOS);
+		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], 0) :
+			mm_dump_kmod(&d, (pid_t)pids[i], MMCTL_DUMP_NO_FOLIOS);
 
-		if (e == -ENOENT || e == -EPERM) {
+		if (bpf && e && e != -ESRCH && e != -EINVAL) {
+			/* The program did not load or run: no row would. */
+			p_err("top: BPF backend: %s%s", mm_bpf_error(),
+			      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
+			free(rows);
+			free(pids);
+			return EXIT_ENV;
+		}
+		if (!bpf && (e == -ENOENT || e == -EPERM)) {
 			free(rows);
 			free(pids);
 			return report_dump_error(e, "top");
