@@ -274,6 +274,7 @@ static int do_version(int argc, char **argv)
 #define O_KEEP		(1u << 6)
 #define O_NO_FOLIOS	(1u << 7)
 #define O_DOT		(1u << 8)	/* --format=dot */
+#define O_PROM		(1u << 9)	/* --format=prometheus */
 
 static const struct {
 	int ch;
@@ -289,6 +290,7 @@ static const struct {
 	{ 'K', O_KEEP, "--keep-errors" },
 	{ 'N', O_NO_FOLIOS, "--no-folios" },
 	{ 'F', O_DOT, "--format=dot" },
+	{ 'F', O_PROM, "--format=prometheus" },
 };
 #define NCMD_OPTS (sizeof(cmd_opts) / sizeof(cmd_opts[0]))
 
@@ -312,8 +314,9 @@ static const struct cmd cmds[] = {
 	  O_NO_FOLIOS },
 	{ "diff", do_diff, "A B | --watch PID [-- CMD...]", "what changed between two dumps",
 	  O_WATCH | O_NO_FOLIOS },
-	{ "top", do_top, "[--pids L] [--cgroup DIR] [--sort COL] [-n N]", "survey processes",
-	  O_SORT | O_PIDS | O_CGROUP | O_LIMIT },
+	{ "top", do_top, "[--pids L] [--cgroup DIR] [--sort COL] [-n N] [--format=prometheus]",
+	  "survey processes",
+	  O_SORT | O_PIDS | O_CGROUP | O_LIMIT | O_PROM },
 	{ "merge-why", do_merge_why, "PID|FILE", "why adjacent anonymous VMAs did not merge",
 	  O_NO_FOLIOS },
 	{ "version", do_version, "", "CLI, ABI and module versions", 0 },
@@ -344,7 +347,7 @@ static const struct option longopts[] = {
 static const char *const option_help[] = {
 	"-j, --json            JSON output (the stable interface)",
 	"-p, --pretty          pretty-printed JSON (implies --json)",
-	"    --format=FMT      text, json or dot (Graphviz, tree only)",
+	"    --format=FMT      text, json, dot (Graphviz, tree only) or prometheus (top only)",
 	"    --backend=B       kmod, bpf or auto (module if loaded, else BPF)",
 	"    --no-folios       skip the page-table walk",
 	"    --all-members     tree: list every family member's VMAs",
@@ -497,8 +500,10 @@ static int apply_opt(int ch, const char *arg, int before_cmd, int *version, int 
 			opts.format = FMT_JSON;
 		} else if (!strcmp(arg, "dot")) {
 			opts.format = FMT_DOT;
+		} else if (!strcmp(arg, "prometheus")) {
+			opts.format = FMT_PROM;
 		} else {
-			p_err("unknown format '%s' (text, json, dot)", arg);
+			p_err("unknown format '%s' (text, json, dot, prometheus)", arg);
 			return EXIT_USAGE;
 		}
 		break;
@@ -565,7 +570,8 @@ static void note_bad_opt(int ch, char **argv)
 /* An option the command does not take: a usage error that names both. */
 static int check_cmd_opts(const struct cmd *c)
 {
-	unsigned int seen = opts_seen | (opts.format == FMT_DOT ? O_DOT : 0);
+	unsigned int seen = opts_seen | (opts.format == FMT_DOT ? O_DOT : 0) |
+			    (opts.format == FMT_PROM ? O_PROM : 0);
 
 	for (size_t i = 0; i < NCMD_OPTS; i++)
 		if ((seen & cmd_opts[i].bit) && !(c->takes & cmd_opts[i].bit)) {

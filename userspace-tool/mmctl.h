@@ -19,7 +19,7 @@ enum {
 				 * unreadable file, output failed */
 };
 
-enum mm_format { FMT_TEXT, FMT_JSON, FMT_DOT };
+enum mm_format { FMT_TEXT, FMT_JSON, FMT_DOT, FMT_PROM };
 enum mm_backend { BK_AUTO, BK_KMOD, BK_BPF };
 
 struct mm_opts {

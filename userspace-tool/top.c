@@ -8,18 +8,79 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "checkrun.h"
 #include "mmctl.h"
 
 struct row {
 	long pid;
 	char comm[17];
 	uint64_t anon_vmas, avcs, chain, family, bytes;
+	uint32_t verdicts[MMCTL_SEV_NR];	/* --format=prometheus: the checker's */
 };
+
+/*
+ * The Prometheus text exposition format (version 0.0.4), for
+ * node_exporter's textfile collector: one gauge family per column, labels
+ * pid and comm (escaped: backslash, double quote, newline).
+ */
+static void prom_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void prom_print(FILE *f, const struct row *rows, size_t nr, size_t skipped, int bpf)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} m[] = {
+		{ "mmctl_anon_vmas", "Distinct anon_vmas on the chains of the process's VMAs.",
+		  offsetof(struct row, anon_vmas) },
+		{ "mmctl_anon_vma_chains", "anon_vma_chain entries of the process's VMAs.",
+		  offsetof(struct row, avcs) },
+		{ "mmctl_longest_chain", "The longest anon_vma chain of one of its VMAs.",
+		  offsetof(struct row, chain) },
+		{ "mmctl_largest_family", "anon_vmas in the largest anon_vma family it maps.",
+		  offsetof(struct row, family) },
+		{ "mmctl_slab_bytes", "Slab bytes of its anon_vmas and chain entries (0: /proc/slabinfo unreadable).",
+		  offsetof(struct row, bytes) },
+	};
+
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", m[k].name, m[k].help, m[k].name);
+		for (size_t i = 0; i < nr; i++) {
+			fprintf(f, "%s{pid=\"%ld\",comm=\"", m[k].name, rows[i].pid);
+			prom_label(f, rows[i].comm);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)*(const uint64_t *)((const char *)&rows[i] + m[k].off));
+		}
+	}
+	fprintf(f, "# HELP mmctl_check_verdicts The checker's verdicts on the process's dump, by severity%s.\n"
+		"# TYPE mmctl_check_verdicts gauge\n",
+		bpf ? " (BPF backend: lower bounds only)" : "");
+	for (size_t i = 0; i < nr; i++)
+		for (int sev = 0; sev < MMCTL_SEV_NR; sev++) {
+			fprintf(f, "mmctl_check_verdicts{pid=\"%ld\",comm=\"", rows[i].pid);
+			prom_label(f, rows[i].comm);
+			fprintf(f, "\",severity=\"%s\"} %u\n", mmctl_sev_names[sev],
+				rows[i].verdicts[sev]);
+		}
+	fprintf(f, "# HELP mmctl_processes_skipped Processes not dumped: kernel threads, exited or unreadable.\n"
+		"# TYPE mmctl_processes_skipped gauge\nmmctl_processes_skipped %zu\n", skipped);
+}
 
 static long slab_objsize(const char *name)
 {
@@ -224,6 +285,15 @@ int do_top(int argc, char **argv)
 			if (d.families[k]->nr_anon_vmas > r->family)
 				r->family = d.families[k]->nr_anon_vmas;
 		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
+		if (opts.format == FMT_PROM) {
+			struct mmctl_check_result res;
+			struct mmctl_violation *v = NULL;
+			size_t nv = 0;
+
+			if (mm_check_dump(&d, &v, &nv, &res) == 0)
+				memcpy(r->verdicts, res.count, sizeof(r->verdicts));
+			free(v);
+		}
 		free(seen);
 		mm_dump_free(&d);
 		nr++;
@@ -232,7 +302,9 @@ int do_top(int argc, char **argv)
 	qsort(rows, nr, sizeof(*rows), cmp_rows);
 	if (opts.limit > 0 && (size_t)opts.limit < nr)
 		nr = (size_t)opts.limit;
-	if (opts.format == FMT_JSON) {
+	if (opts.format == FMT_PROM) {
+		prom_print(opts.out, rows, nr, skipped, bpf);
+	} else if (opts.format == FMT_JSON) {
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < nr; i++) {
