@@ -291,7 +291,9 @@ static int dump_proc_flags(struct run *r, const char *name, struct mm_dump *d,
 		mm_dump_kmod_pages(d, r->p.pid[i], flags, page_addr, page_addr ? 1 : 0);
 	if (e)
 		return fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
-	save_dump(d);
+	/* The address scan's copy: not again for each --exec use of a scenario. */
+	if (!r->exec)
+		save_dump(d);
 	if (!r->bpf && dump_facts(r, name, d, flags)) {
 		mm_dump_free(d);
 		return -1;
