@@ -222,17 +222,15 @@ static int order_key(char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static int order_cached(void)
+/* The order in the file, if it holds @key (order_key()) and is trusted. */
+static int order_cached(const char *key)
 {
-	char key[512], buf[1024], dir[4096];
-	const char *name;
+	char buf[1024], dir[4096];
 	struct stat st;
 	ssize_t n = -1;
 	size_t kl;
 	int dfd, fd;
 
-	if (!cache_wanted() || order_key(key, sizeof(key)))
-		return MM_CHAIN_ORDER_UNKNOWN;
 	dfd = dir_trusted(run_dir(dir, sizeof(dir)));
 	if (dfd < 0)
 		return MM_CHAIN_ORDER_UNKNOWN;
@@ -248,19 +246,19 @@ static int order_cached(void)
 	if (n <= (ssize_t)kl || strncmp(buf, key, kl) || buf[n - 1] != '\n')
 		return MM_CHAIN_ORDER_UNKNOWN;
 	buf[n - 1] = 0;
-	name = buf + kl;
-	return strchr(name, '\n') ? MM_CHAIN_ORDER_UNKNOWN : mm_chain_order_from_name(name);
+	/* Exactly a known name: a second line after it is no name. */
+	return mm_chain_order_from_name(buf + kl);
 }
 
 /* Written whole under a private name, then renamed over the old file. */
-static void order_store(int order)
+static void order_store(const char *key, int order)
 {
-	char tmp[64], key[512], dirbuf[4096];
+	char tmp[64], dirbuf[4096];
 	const char *dir = run_dir(dirbuf, sizeof(dirbuf));
 	struct timespec ts;
 	int dfd, fd, ok;
 
-	if (order == MM_CHAIN_ORDER_UNKNOWN || !cache_wanted() || order_key(key, sizeof(key)))
+	if (order == MM_CHAIN_ORDER_UNKNOWN)
 		return;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return;
@@ -290,10 +288,14 @@ int mm_chain_order_once(atomic_int *memo, int (*dump)(struct mm_dump *d, pid_t p
 	pthread_mutex_lock(&lock);
 	order = atomic_load(memo);
 	if (order < 0) {
-		order = order_cached();
+		char key[512];
+		int cache = cache_wanted() && !order_key(key, sizeof(key));
+
+		order = cache ? order_cached(key) : MM_CHAIN_ORDER_UNKNOWN;
 		if (order == MM_CHAIN_ORDER_UNKNOWN) {
 			order = mm_chain_order_probe(dump);
-			order_store(order);
+			if (cache)
+				order_store(key, order);
 		}
 		atomic_store(memo, order);
 	}

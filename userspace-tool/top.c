@@ -287,12 +287,10 @@ int do_top(int argc, char **argv)
 		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
 		if (opts.format == FMT_PROM) {
 			struct mmctl_check_result res;
-			struct mmctl_violation *v = NULL;
-			size_t nv = 0;
 
-			if (mm_check_dump(&d, &v, &nv, &res) == 0)
+			/* Counts only: no verdict list to build and free. */
+			if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
 				memcpy(r->verdicts, res.count, sizeof(r->verdicts));
-			free(v);
 		}
 		free(seen);
 		mm_dump_free(&d);

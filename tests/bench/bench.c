@@ -72,7 +72,7 @@ static int ok = 1;
 static int rss_run(char *const argv[])
 {
 	struct rusage ru;
-	double t0 = now_ms(), t;
+	double t0, t;
 	int st;
 	pid_t c;
 

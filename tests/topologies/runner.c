@@ -1247,11 +1247,12 @@ static void reap_all(void)
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
 	for (int round = 0; round < 1000; round++) {
 		FILE *f;
+		pid_t w;
 		int c;
 
-		while (waitpid(-1, NULL, WNOHANG) > 0)
+		while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
 			;
-		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+		if (w < 0 && errno == ECHILD)
 			return;
 		f = fopen(path, "r");
 		while (f && fscanf(f, "%d", &c) == 1)
@@ -1318,7 +1319,6 @@ static int exec_with(const char *file, char **cmd, const char *mmctl, int bpf)
 		fprintf(stderr, "runner: %s: %s: its processes killed\n", file, strsignal(got_signal));
 		return 128 + got_signal;
 	}
-	topo_free(&t);
 	if (pid < 0 || !WIFEXITED(st)) {
 		fprintf(stderr, "runner: %s: the scenario %s\n", file,
 			pid < 0 ? "could not start" : WTERMSIG(st) == SIGALRM ? "timed out" : "died");
