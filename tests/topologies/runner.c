@@ -51,6 +51,19 @@ struct mapping {
 	unsigned long addr, pages;
 };
 
+/*
+ * A dump taken since the last action: the expectations of a group read one
+ * snapshot of a quiescent scenario however often they ask, and the next
+ * action drops it. Keyed by process, dump flags and the page asked for.
+ */
+struct cached_dump {
+	int proc;
+	uint32_t flags;
+	uint64_t page;
+	int facts;		/* dump_facts() passed on it */
+	struct mm_dump d;
+};
+
 struct bind {
 	char name[TOPO_NAME];
 	uint64_t id;
@@ -83,6 +96,9 @@ struct run {
 	int lab_fails;		/* expectations that failed under --lab */
 	char **exec;		/* --exec: the command, run after the last step */
 	int exec_out;		/* --exec: the runner's own stdout, for it */
+	struct cached_dump **dumps;	/* since the last action */
+	int nd;
+	unsigned long long compared_procs;	/* --compare: done since the last action */
 };
 
 static const char *text_of(const struct run *r, int line)
@@ -160,7 +176,7 @@ static int fail(struct run *r, const char *fmt, ...)
 	return -1;
 }
 
-static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, struct mm_dump *d);
+static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id);
 
 /*
  * Expected vs actual for every bound name, side by side: what the scenario
@@ -173,7 +189,6 @@ static void show_tables(struct run *r)
 	for (int i = 0; i < r->nb; i++) {
 		char exp[64] = "", act[64] = "-";
 		const char *par = "?";
-		struct mm_dump d;
 		const struct mmctl_rec_anon_vma *a;
 
 		for (const struct topo_step *s = r->t->steps; s <= r->cur; s++) {
@@ -189,14 +204,13 @@ static void show_tables(struct run *r)
 				snprintf(exp, sizeof(exp), "%s/%s/%s", c[0], c[1], c[2]);
 			}
 		}
-		a = find_av(r, r->binds[i].id, &d);
+		a = find_av(r, r->binds[i].id);
 		if (a) {
 			const char *pn = a->parent_id == a->id ? "root" : bound_name(r, a->parent_id);
 
 			snprintf(act, sizeof(act), "%-8s %llu/%llu/%u", pn ? pn : "(unnamed)",
 				 (unsigned long long)a->num_children,
 				 (unsigned long long)a->num_active_vmas, a->refcount);
-			mm_dump_free(&d);
 		}
 		printf("#     %-8s %016llx | %-8s %-19s | %s\n", r->binds[i].name,
 		       (unsigned long long)r->binds[i].id, par, exp, act);
@@ -280,30 +294,83 @@ static int dump_facts(struct run *r, const char *name, const struct mm_dump *d,
 	return 0;
 }
 
-static int dump_proc_flags(struct run *r, const char *name, struct mm_dump *d,
-			   uint64_t page_addr, uint32_t flags)
+/* Forget every dump: the scenario is about to change. */
+static void drop_dumps(struct run *r)
 {
-	int i = proc_idx(r, name, 0), e;
-
-	if (i < 0 || !r->p.alive[i])
-		return fail(r, "process %s is not running", name);
-	e = r->bpf ? mm_dump_bpf(d, r->p.pid[i], 0) :
-		mm_dump_kmod_pages(d, r->p.pid[i], flags, page_addr, page_addr ? 1 : 0);
-	if (e)
-		return fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
-	/* The address scan's copy: not again for each --exec use of a scenario. */
-	if (!r->exec)
-		save_dump(d);
-	if (!r->bpf && dump_facts(r, name, d, flags)) {
-		mm_dump_free(d);
-		return -1;
+	for (int i = 0; i < r->nd; i++) {
+		mm_dump_free(&r->dumps[i]->d);
+		free(r->dumps[i]);
 	}
-	return 0;
+	free(r->dumps);
+	r->dumps = NULL;
+	r->nd = 0;
+	r->compared_procs = 0;
 }
 
-static int dump_proc(struct run *r, const char *name, struct mm_dump *d, uint64_t page_addr)
+/*
+ * Process @i's dump with @flags and @page_addr's page: the one taken since
+ * the last action, else a new one (0 or -errno in *err; no message, since
+ * the failure report uses it too). The BPF backend has one kind of dump.
+ */
+static struct cached_dump *get_dump(struct run *r, int i, uint32_t flags, uint64_t page_addr,
+				    int *err)
 {
-	return dump_proc_flags(r, name, d, page_addr, 0);
+	struct cached_dump *c, **n;
+
+	if (r->bpf)
+		flags = page_addr = 0;
+	for (int k = 0; k < r->nd; k++)
+		if (r->dumps[k]->proc == i && r->dumps[k]->flags == flags &&
+		    r->dumps[k]->page == page_addr)
+			return r->dumps[k];
+	c = calloc(1, sizeof(*c));
+	n = c ? realloc(r->dumps, (r->nd + 1) * sizeof(*n)) : NULL;
+	if (!n) {
+		free(c);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	r->dumps = n;
+	*err = r->bpf ? mm_dump_bpf(&c->d, r->p.pid[i], 0) :
+		mm_dump_kmod_pages(&c->d, r->p.pid[i], flags, page_addr, page_addr ? 1 : 0);
+	if (*err) {
+		free(c);
+		return NULL;
+	}
+	c->proc = i;
+	c->flags = flags;
+	c->page = page_addr;
+	r->dumps[r->nd++] = c;
+	/* The address scan's copy: not again for each --exec use of a scenario. */
+	if (!r->exec)
+		save_dump(&c->d);
+	return c;
+}
+
+static const struct mm_dump *dump_proc_flags(struct run *r, const char *name,
+					     uint64_t page_addr, uint32_t flags)
+{
+	int i = proc_idx(r, name, 0), e;
+	struct cached_dump *c;
+
+	if (i < 0 || !r->p.alive[i]) {
+		fail(r, "process %s is not running", name);
+		return NULL;
+	}
+	c = get_dump(r, i, flags, page_addr, &e);
+	if (!c) {
+		fail(r, "dump of %s (pid %d) failed: %s", name, (int)r->p.pid[i], strerror(-e));
+		return NULL;
+	}
+	if (!r->bpf && !c->facts && dump_facts(r, name, &c->d, flags))
+		return NULL;
+	c->facts = 1;
+	return &c->d;
+}
+
+static const struct mm_dump *dump_proc(struct run *r, const char *name, uint64_t page_addr)
+{
+	return dump_proc_flags(r, name, page_addr, 0);
 }
 
 /* The checker on @d: no verdict at all (warnings allowed with @warn_ok). */
@@ -330,19 +397,19 @@ static const struct mmctl_rec_vma *vma_of(const struct mm_dump *d, uint32_t pid,
 	return NULL;
 }
 
-/* The anon_vma @id in the dump of any live process (filled into @d). */
-static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id, struct mm_dump *d)
+/* The anon_vma @id in the dump of any live process. */
+static const struct mmctl_rec_anon_vma *find_av(struct run *r, uint64_t id)
 {
 	for (int i = 0; i < r->np; i++) {
 		const struct mmctl_rec_anon_vma *a;
+		struct cached_dump *c;
+		int e;
 
-		if (!r->p.alive[i] || (r->bpf ? mm_dump_bpf(d, r->p.pid[i], 0) :
-					mm_dump_kmod(d, r->p.pid[i], MMCTL_DUMP_NO_FOLIOS)))
+		if (!r->p.alive[i] || !(c = get_dump(r, i, 0, 0, &e)))
 			continue;
-		a = mm_dump_av(d, id);
+		a = mm_dump_av(&c->d, id);
 		if (a)
 			return a;
-		mm_dump_free(d);
 	}
 	return NULL;
 }
@@ -405,8 +472,9 @@ static const char *count_str(const struct topo_count *c)
 
 /* The anon_vma a counts/parent line is about: named, or a VMA's. */
 static const struct mmctl_rec_anon_vma *subject(struct run *r, const struct topo_step *s,
-						struct mm_dump *d, int *err)
+						int *err)
 {
+	const struct mm_dump *d;
 	const struct mmctl_rec_anon_vma *a;
 	const struct mmctl_rec_vma *v;
 	struct bind *b;
@@ -419,19 +487,20 @@ static const struct mmctl_rec_anon_vma *subject(struct run *r, const struct topo
 				    s->other, s->other);
 			return NULL;
 		}
-		a = find_av(r, b->id, d);
+		a = find_av(r, b->id);
 		if (!a)
 			*err = fail(r, "anon_vma %s is not in any live process's dump (freed?)", s->other);
 		return a;
 	}
-	if ((*err = dump_proc(r, s->proc, d, 0)))
+	d = dump_proc(r, s->proc, 0);
+	if (!d) {
+		*err = -1;
 		return NULL;
+	}
 	v = vma_at(d, map_of(r, s->map, 0)->addr + s->page * r->pg);
 	a = v ? mm_dump_av(d, v->anon_vma_id) : NULL;
-	if (!a) {
+	if (!a)
 		*err = fail(r, "%s has no anon_vma at %s+%lu", s->proc, s->map, s->page);
-		mm_dump_free(d);
-	}
 	return a;
 }
 
@@ -461,7 +530,7 @@ static int expect(struct run *r, const struct topo_step *s)
 	unsigned long addr = m ? m->addr + s->page * r->pg : 0;
 	const struct mmctl_rec_anon_vma *a;
 	const struct mmctl_rec_vma *v = NULL;
-	struct mm_dump d;
+	const struct mm_dump *d;
 	char what[96];
 	int ret = 0;
 
@@ -478,7 +547,7 @@ static int expect(struct run *r, const struct topo_step *s)
 	switch (s->kind) {
 	case E_PARENT:
 	case E_COUNTS:
-		a = subject(r, s, &d, &ret);
+		a = subject(r, s, &ret);
 		if (!a)
 			return ret;
 		if (s->kind == E_PARENT) {
@@ -498,7 +567,6 @@ static int expect(struct run *r, const struct topo_step *s)
 				   count_str(&s->counts[2]), (unsigned long long)a->num_children,
 				   (unsigned long long)a->num_active_vmas, a->refcount);
 		}
-		mm_dump_free(&d);
 		return ret;
 	case E_GONE: {
 		const struct bind *b = bound(r, s->other);
@@ -512,20 +580,17 @@ static int expect(struct run *r, const struct topo_step *s)
 		for (int i = 0; i < r->np && !ret; i++) {
 			if (!r->p.alive[i])
 				continue;
-			if (dump_proc_flags(r, r->pname[i], &d, 0, MMCTL_DUMP_NO_FOLIOS))
+			d = dump_proc(r, r->pname[i], 0);
+			if (!d)
 				return -1;
-			if (mm_dump_av(&d, b->id))
+			if (mm_dump_av(d, b->id))
 				ret = fail(r, "%s is still in the dump of %s", s->other, r->pname[i]);
-			mm_dump_free(&d);
 		}
 		return ret;
 	}
 	case E_CLEAN:
-		if (dump_proc(r, s->proc, &d, 0))
-			return -1;
-		ret = no_verdicts(r, &d, s->flags & TOPO_CLEAN_WARN);
-		mm_dump_free(&d);
-		return ret;
+		d = dump_proc(r, s->proc, 0);
+		return d ? no_verdicts(r, d, s->flags & TOPO_CLEAN_WARN) : -1;
 	default:
 		break;
 	}
@@ -535,24 +600,21 @@ static int expect(struct run *r, const struct topo_step *s)
 
 		if (i < 0 || !r->p.alive[i])
 			return fail(r, "process %s is not running", s->proc);
-		if (dump_proc_flags(r, s->other, &d, 0, MMCTL_DUMP_MEMBER_FOLIOS))
+		d = dump_proc_flags(r, s->other, 0, MMCTL_DUMP_MEMBER_FOLIOS);
+		if (!d)
 			return -1;
-		ret = no_verdicts(r, &d, 0);
-		v = vma_of(&d, (uint32_t)r->p.pid[i], addr);
-		if (ret || !v) {
-			mm_dump_free(&d);
+		ret = no_verdicts(r, d, 0);
+		v = vma_of(d, (uint32_t)r->p.pid[i], addr);
+		if (ret || !v)
 			return ret ?: fail(r, "%s: no VMA of %s at %#lx in the dump of %s", what,
 					   s->proc, addr, s->other);
-		}
-	} else if (dump_proc(r, s->proc, &d, s->kind == E_PAGE ? addr : 0)) {
+	} else if (!(d = dump_proc(r, s->proc, s->kind == E_PAGE ? addr : 0))) {
 		return -1;
 	}
 	if (s->kind != E_VMAS && s->kind != E_PAGE && !v) {
-		v = vma_at(&d, addr);
-		if (!v && !(s->kind == E_ANON_VMA && !strcmp(s->other, "none"))) {
-			mm_dump_free(&d);
+		v = vma_at(d, addr);
+		if (!v && !(s->kind == E_ANON_VMA && !strcmp(s->other, "none")))
 			return fail(r, "%s: no VMA of %s at %#lx", what, s->proc, addr);
-		}
 	}
 	switch (s->kind) {
 	case E_ANON_VMA:
@@ -566,9 +628,9 @@ static int expect(struct run *r, const struct topo_step *s)
 	case E_CHAIN: {
 		/* Where the kernel's order is not head to root: ancestry order. */
 		uint64_t ids[TOPO_MAXARGS] = { 0 };
-		size_t n = d.hdr->flags & MMCTL_DUMPF_ROOT_LAST ?
-			mm_dump_chain(&d, v->id, ids, TOPO_MAXARGS) :
-			mm_dump_chain_ancestry(&d, v->id, ids, TOPO_MAXARGS);
+		size_t n = d->hdr->flags & MMCTL_DUMPF_ROOT_LAST ?
+			mm_dump_chain(d, v->id, ids, TOPO_MAXARGS) :
+			mm_dump_chain_ancestry(d, v->id, ids, TOPO_MAXARGS);
 
 		if (n != (size_t)s->nnames) {
 			ret = fail(r, "%s: expected a chain of %d, found %zu", what, s->nnames, n);
@@ -581,9 +643,9 @@ static int expect(struct run *r, const struct topo_step *s)
 	case E_VMAS: {
 		unsigned long n = 0;
 
-		for (size_t i = 0; i < d.nr_vmas; i++)
-			n += (d.vmas[i]->flags & MMCTL_VMAF_TARGET) && d.vmas[i]->end > m->addr &&
-				d.vmas[i]->start < m->addr + m->pages * r->pg;
+		for (size_t i = 0; i < d->nr_vmas; i++)
+			n += (d->vmas[i]->flags & MMCTL_VMAF_TARGET) && d->vmas[i]->end > m->addr &&
+				d->vmas[i]->start < m->addr + m->pages * r->pg;
 		if (n != s->count)
 			ret = fail(r, "%s: expected %lu VMAs, found %lu", what, s->count, n);
 		break;
@@ -605,7 +667,7 @@ static int expect(struct run *r, const struct topo_step *s)
 				   (unsigned long long)v->start, (unsigned long long)v->end);
 		break;
 	case E_PAGE: {
-		const struct mmctl_rec_page *pg = mm_dump_page(&d, addr);
+		const struct mmctl_rec_page *pg = mm_dump_page(d, addr);
 		static const char *const kinds[] = { "none", "anon", "ksm", "zero", "file", "swap",
 						     "migration", "other" };
 		const char *k = pg && pg->kind < 8 ? kinds[pg->kind] : "none";
@@ -628,7 +690,7 @@ static int expect(struct run *r, const struct topo_step *s)
 		break;
 	}
 	case E_FOLIOS: {
-		const struct mmctl_rec_folios *f = mm_dump_folios(&d, v->id);
+		const struct mmctl_rec_folios *f = mm_dump_folios(d, v->id);
 
 		if (!f) {
 			ret = fail(r, "%s: no folio summary", what);
@@ -641,7 +703,7 @@ static int expect(struct run *r, const struct topo_step *s)
 			if (folio_field(f, s->names[k], &val) == 0) {
 				/* a summary field (its name, not an anon_vma's) */
 			} else if (b) {	/* a named anon_vma: the pages on it */
-				val = (unsigned long)mm_dump_folio_pages(&d, v->id, b->id);
+				val = (unsigned long)mm_dump_folio_pages(d, v->id, b->id);
 			} else {
 				ret = fail(r, "'%s' is no folio field and no named anon_vma",
 					   s->names[k]);
@@ -656,7 +718,6 @@ static int expect(struct run *r, const struct topo_step *s)
 	default:
 		ret = fail(r, "internal: unknown expectation");
 	}
-	mm_dump_free(&d);
 	return ret;
 }
 
@@ -861,7 +922,7 @@ static int ksm_merged(struct run *r, const struct topo_step *s)
 	struct mapping *m = map_of(r, s->map, 0);
 
 	for (int t = 0; t < 600; t++) {
-		struct mm_dump d;
+		const struct mm_dump *d;
 		const struct mmctl_rec_vma *v;
 		const struct mmctl_rec_folios *f;
 		unsigned long ksm = 0;
@@ -879,12 +940,13 @@ static int ksm_merged(struct run *r, const struct topo_step *s)
 			if (pf)
 				fclose(pf);
 		} else {
-			if (dump_proc(r, s->proc, &d, 0))
+			drop_dumps(r);	/* ksmd goes on merging: a new one each time */
+			d = dump_proc(r, s->proc, 0);
+			if (!d)
 				return -1;
-			v = vma_at(&d, m->addr);
-			f = v ? mm_dump_folios(&d, v->id) : NULL;
+			v = vma_at(d, m->addr);
+			f = v ? mm_dump_folios(d, v->id) : NULL;
 			ksm = f ? f->ksm : 0;
-			mm_dump_free(&d);
 		}
 		if (ksm >= s->count)
 			return 0;
@@ -1195,14 +1257,23 @@ static int run_scenario(struct run *r)
 			continue;
 		}
 		acted = r->cur->kind < E_ANON_VMA;
-		ret = r->cur->kind >= E_ANON_VMA ? expect(r, r->cur) : action(r, r->cur);
-		if (!ret && r->compare && r->cur->kind >= E_ANON_VMA && r->cur->proc[0]) {
-			ret = compare(r, r->cur->proc);
-			r->compared++;
+		if (acted)
+			drop_dumps(r);
+		ret = acted ? action(r, r->cur) : expect(r, r->cur);
+		if (!ret && r->compare && !acted && r->cur->proc[0]) {
+			/* Once per process between actions: the same state. */
+			int i = proc_idx(r, r->cur->proc, 0);
+
+			if (i >= 0 && !(r->compared_procs & 1ULL << i)) {
+				ret = compare(r, r->cur->proc);
+				r->compared_procs |= 1ULL << i;
+				r->compared++;
+			}
 		}
 	}
 	if (r->lab && acted && !ret)
 		ret = lab_snapshot(r);
+	drop_dumps(r);
 	if (r->exec && !ret) {
 		alarm(0);	/* the time limit is the scenario's, not CMD's */
 		ret = run_cmd(r, r->exec, r->exec_out);
