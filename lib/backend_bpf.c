@@ -8,17 +8,31 @@
  * every family member the program's bounded interval-tree walk reached,
  * read without the kernel's locks: never consistent (the checker runs in
  * lower-bound mode), and partial when a family was larger than the bound.
+ *
+ * Loading and verifying the program costs most of a call (0.1-0.4 s), so
+ * root's mmctl pins the loaded program and its maps in bpffs, in
+ * $MMCTL_BPF_PIN_DIR (default /sys/fs/bpf/mmctl)/KEY/ (KEY: a hash of the
+ * embedded object and the kernel release), and later calls take them from
+ * there; docs/bpf.md "The pinned program" has the rules.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -29,12 +43,33 @@
 
 static unsigned char key[crypto_shorthash_KEYBYTES];
 static int key_ready;
-static struct mmctl_bpf *skel;	/* loaded once per run, reused by every dump */
+static struct mmctl_bpf *skel;	/* loaded here: once per run, reused by every dump */
+static int atexit_done, no_pins;
+
+/* The program every dump of this run iterates with: the skeleton's, or a pinned one's. */
+static struct {
+	int ready;
+	int prog, walked, written, bss_fd;	/* not owned when the skeleton's */
+	struct mmctl_bpf__bss *bss;
+	int lock;		/* the pin directory (locked per dump), or -1: private */
+	int pinned;		/* taken from the pins, not loaded here */
+} P = { .lock = -1 };
 
 static void unload(void)
 {
+	if (P.pinned) {
+		munmap(P.bss, sizeof(*P.bss));
+		close(P.prog);
+		close(P.walked);
+		close(P.written);
+		close(P.bss_fd);
+	}
+	if (P.lock >= 0)
+		close(P.lock);
 	mmctl_bpf__destroy(skel);
 	skel = NULL;
+	memset(&P, 0, sizeof(P));
+	P.lock = -1;
 }
 static int verbose_libbpf;
 static char last_err[256];
@@ -401,10 +436,10 @@ static long map_keys(int fd, uint64_t **keys)
  */
 static void clear_marks(void)
 {
-	struct bpf_map *maps[] = { skel->maps.walked, skel->maps.written };
+	int maps[] = { P.walked, P.written };
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		int fd = bpf_map__fd(maps[i]);
+		int fd = maps[i];
 		uint64_t *keys;
 		long n = map_keys(fd, &keys);
 
@@ -420,12 +455,12 @@ size_t mm_bpf_marks(void)
 	uint64_t *keys;
 	long n;
 
-	if (!skel)
+	if (!P.ready)
 		return 0;
-	n = map_keys(bpf_map__fd(skel->maps.walked), &keys);
+	n = map_keys(P.walked, &keys);
 	total += n > 0 ? (size_t)n : 0;
 	free(keys);
-	n = map_keys(bpf_map__fd(skel->maps.written), &keys);
+	n = map_keys(P.written, &keys);
 	total += n > 0 ? (size_t)n : 0;
 	free(keys);
 	return total;
@@ -447,6 +482,312 @@ static int reader_pidns(uint32_t *inum)
 	return 0;
 }
 
+/* ---- the pinned program --------------------------------------------------- */
+
+#define PIN_PARENT "/sys/fs/bpf"
+#define PIN_PATH 1024	/* the pin root's path at most */
+static const char *const pin_names[] = { "prog", "walked", "written", "bss" };
+#define NR_PINS (sizeof(pin_names) / sizeof(pin_names[0]))
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose_libbpf)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "mmctl: BPF pin: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * KEY: a hash of the embedded object and the running kernel's release,
+ * its dots made '_' (bpffs refuses names with a dot: reserved).
+ */
+static int pin_key(char *buf, size_t size)
+{
+	unsigned char h[8];
+	char hex[2 * sizeof(h) + 1];
+	struct utsname u;
+	size_t sz;
+	const void *elf = mmctl_bpf__elf_bytes(&sz);
+
+	if (uname(&u) || crypto_generichash(h, sizeof(h), elf, sz, NULL, 0))
+		return -1;
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	if (snprintf(buf, size, "%s-%s", hex, u.release) >= (int)size)
+		return -1;
+	for (char *c = buf; (c = strchr(c, '.'));)
+		*c = '_';
+	return 0;
+}
+
+/* A directory of root's, mode 0700, on bpffs: @fd is one the pins may live in. */
+static int trusted_dir(int fd)
+{
+	struct statfs sf;
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+		(st.st_mode & 07777) == 0700 && !fstatfs(fd, &sf) &&
+		sf.f_type == BPF_FS_MAGIC;
+}
+
+/*
+ * The pin root ($MMCTL_BPF_PIN_DIR, default /sys/fs/bpf/mmctl), created
+ * where missing; for the default, bpffs is mounted on /sys/fs/bpf first
+ * when nothing is (mode 0700, as systemd mounts it; bpftool mounts one for
+ * a pin too). Its descriptor, or -1: no pins then.
+ */
+static int pin_root(char *path, size_t size)
+{
+	const char *dir = getenv("MMCTL_BPF_PIN_DIR");
+	size_t n;
+	struct statfs sf;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = PIN_PARENT "/mmctl";
+	n = (size_t)snprintf(path, size, "%s", dir);
+	if (n >= size)
+		return -1;
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = 0;
+	if (!strcmp(path, PIN_PARENT "/mmctl") &&
+	    (statfs(PIN_PARENT, &sf) || sf.f_type != BPF_FS_MAGIC) &&
+	    mount("bpf", PIN_PARENT, "bpf", 0, "mode=0700")) {
+		note("cannot mount bpffs on %s: %s\n", PIN_PARENT, strerror(errno));
+		return -1;
+	}
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		note("cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && !trusted_dir(fd)) {
+		note("%s is not a directory of root's, mode 0700, on bpffs: not used\n", path);
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Remove @root/@name and the pins in it (a program in use stays loaded). */
+static void remove_pins(int root, const char *name)
+{
+	int fd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(fd, e->d_name, 0);
+	closedir(dir);
+	unlinkat(root, name, AT_REMOVEDIR);
+}
+
+/*
+ * One of the pinned program's maps, of @type with values of @value_size
+ * bytes at least (the .bss also holds the program's static scratch
+ * records, which the skeleton's struct leaves out).
+ */
+static int map_ok(int fd, const __u32 *ids, __u32 nids, __u32 type, __u32 value_size)
+{
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+	int mine = 0;
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.type != type ||
+	    mi.value_size < value_size)
+		return 0;
+	for (__u32 i = 0; i < nids; i++)
+		mine |= ids[i] == mi.id;
+	return mine;
+}
+
+/*
+ * The program and maps pinned in @root/@key, checked to be what this
+ * mmctl loads (an iter program named dump_task_vma using exactly these
+ * three maps, of their types and sizes): 0, -ENOENT when there are none,
+ * another -errno when they are there but not usable (stale).
+ */
+static int pin_open(int root, const char *rootpath, const char *key)
+{
+	int fds[NR_PINS], dfd, r = -ESTALE;
+	struct bpf_prog_info pi;
+	__u32 ids[8], len = sizeof(pi);
+	char path[PIN_PATH + 256 + 16];
+	void *bss;
+
+	dfd = openat(root, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? -ENOENT : -ESTALE;
+	for (size_t i = 0; i < NR_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", rootpath, key, pin_names[i]);
+		fds[i] = trusted_dir(dfd) ? bpf_obj_get(path) : -1;
+	}
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 ||
+	    bpf_obj_get_info_by_fd(fds[0], &pi, &len) || pi.type != BPF_PROG_TYPE_TRACING ||
+	    strcmp(pi.name, "dump_task_vma") || pi.nr_map_ids != 3 ||
+	    !map_ok(fds[1], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
+	    !map_ok(fds[2], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
+	    !map_ok(fds[3], ids, 3, BPF_MAP_TYPE_ARRAY, sizeof(struct mmctl_bpf__bss)))
+		goto close_fds;
+	bss = mmap(NULL, sizeof(struct mmctl_bpf__bss), PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fds[3], 0);
+	if (bss == MAP_FAILED)
+		goto close_fds;
+	P.prog = fds[0];
+	P.walked = fds[1];
+	P.written = fds[2];
+	P.bss_fd = fds[3];
+	P.bss = bss;
+	P.lock = dfd;
+	P.pinned = 1;
+	return 0;
+close_fds:
+	for (size_t i = 0; i < NR_PINS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	close(dfd);
+	note("%s/%s is stale or not mmctl's: replaced\n", rootpath, key);
+	return r;
+}
+
+/*
+ * Pin the program just loaded as @root/@key: into a private directory,
+ * renamed into place (another process's pins, complete, may win). Then
+ * drop what is left of other versions' and of dead writers'.
+ */
+static void pin_create(int root, const char *rootpath, const char *key)
+{
+	int fds[NR_PINS] = { P.prog, P.walked, P.written, P.bss_fd };
+	char tmp[64], path[PIN_PATH + 64 + 16];
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "new-%d", (int)getpid());
+	remove_pins(root, tmp);
+	if (mkdirat(root, tmp, 0700))
+		return;
+	for (size_t i = 0; i < NR_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", rootpath, tmp, pin_names[i]);
+		if (bpf_obj_pin(fds[i], path)) {
+			note("cannot pin %s: %s\n", path, strerror(errno));
+			remove_pins(root, tmp);
+			return;
+		}
+	}
+	if (renameat2(root, tmp, root, key, RENAME_NOREPLACE)) {
+		remove_pins(root, tmp);	/* another's are there: ours stays private */
+		return;
+	}
+	P.lock = openat(root, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		int pid = 0;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, key))
+			continue;
+		if (sscanf(e->d_name, "new-%d", &pid) == 1 && (kill(pid, 0) == 0 || errno != ESRCH))
+			continue;	/* a live writer's */
+		remove_pins(root, e->d_name);
+	}
+	closedir(dir);
+}
+
+/*
+ * Load the program, or take the pinned one; a program loaded by root is
+ * pinned for the next mmctl (not with MMCTL_NO_BPF_PIN set).
+ */
+static int prog_setup(int no_pin)
+{
+	char rootpath[PIN_PATH], pkey[256];
+	int root = -1, r;
+
+	if (!no_pin && geteuid() == 0 && !getenv("MMCTL_NO_BPF_PIN") && !pin_key(pkey, sizeof(pkey)))
+		root = pin_root(rootpath, sizeof(rootpath));
+	if (root >= 0) {
+		r = pin_open(root, rootpath, pkey);
+		if (!r) {
+			close(root);
+			P.ready = 1;
+			return 0;
+		}
+		if (r != -ENOENT)
+			remove_pins(root, pkey);
+	}
+	skel = mmctl_bpf__open();
+	if (!skel) {
+		r = -errno ? -errno : -ENOMEM;
+		goto close_root;
+	}
+	r = mmctl_bpf__load(skel);
+	if (r) {
+		r = r < 0 ? r : -errno;
+		mmctl_bpf__destroy(skel);
+		skel = NULL;
+		goto close_root;
+	}
+	P.prog = bpf_program__fd(skel->progs.dump_task_vma);
+	P.walked = bpf_map__fd(skel->maps.walked);
+	P.written = bpf_map__fd(skel->maps.written);
+	P.bss_fd = bpf_map__fd(skel->maps.bss);
+	P.bss = skel->bss;
+	if (root >= 0)
+		pin_create(root, rootpath, pkey);
+	P.ready = 1;
+	r = 0;
+close_root:
+	if (root >= 0)
+		close(root);
+	return r;
+}
+
+/*
+ * A pinned program's globals and marks are every mmctl's: one dump at a
+ * time, under an exclusive flock of the pin directory, taken on a
+ * description of this dump's own (a child forked between dumps shares no
+ * lock). Waits up to 10 s ($MMCTL_BPF_PIN_WAIT_MS ms); another mmctl
+ * holding it longer (stopped, say) makes this run load a private program
+ * instead: the descriptor, or -1.
+ */
+static int pin_lock(void)
+{
+	int fd = openat(P.lock, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *w = getenv("MMCTL_BPF_PIN_WAIT_MS");
+	long tries = (w ? atol(w) : 10000) / 10;
+
+	for (long i = 0; fd >= 0; i++) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return fd;
+		if (errno != EWOULDBLOCK || i >= tries)
+			break;
+		usleep(10000);
+	}
+	if (fd >= 0)
+		close(fd);
+	note("the pinned program stayed busy (or cannot be locked): loading a private one\n");
+	return -1;
+}
+
 static int bpf_dump(struct mm_dump *d, pid_t pid);
 
 /* The chain order flag as for the module's dumps (dump.h). */
@@ -465,13 +806,12 @@ int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 
 static int bpf_dump(struct mm_dump *d, pid_t pid)
 {
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	union bpf_iter_link_info linfo;
-	struct bpf_link *link;
 	struct utsname u;
 	char path[64], *raw = NULL;
 	size_t len = 0;
-	int fd, r;
+	int fd, link, r, cut = 0, lock = -1;
 
 	memset(d, 0, sizeof(*d));
 	last_err[0] = 0;
@@ -489,60 +829,75 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
 		key_ready = 1;
 	}
 	libbpf_set_print(print_libbpf);
-	if (!skel) {
-		skel = mmctl_bpf__open();
-		if (!skel)
-			return set_err(-errno ? -errno : -ENOMEM, "cannot open the BPF object");
-		r = mmctl_bpf__load(skel);
+	if (P.ready && P.lock >= 0 && (lock = pin_lock()) < 0) {
+		unload();	/* then a private program, for the rest of the run */
+		no_pins = 1;
+	}
+	if (!P.ready) {
+		r = prog_setup(no_pins);
 		if (r) {
-			r = r < 0 ? r : -errno;
-			unload();
 			/* EACCES is the verifier's refusal, not a missing capability. */
 			if (r == -EPERM)
 				return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
 			return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
 				       strerror(-r));
 		}
-		atexit(unload);
+		if (!atexit_done++)
+			atexit(unload);
+		if (P.lock >= 0 && (lock = pin_lock()) < 0) {
+			unload();
+			no_pins = 1;
+			r = prog_setup(1);
+			if (r)
+				return set_err(r, "the kernel rejected the BPF program (%s)", strerror(-r));
+		}
 	}
-	if (reader_pidns(&skel->bss->reader_inum))
-		return set_err(-ENOENT, "cannot read the caller's pid namespace (/proc/self/ns/pid)");
+	r = reader_pidns(&P.bss->reader_inum);
+	if (r) {
+		r = set_err(-ENOENT, "cannot read the caller's pid namespace (/proc/self/ns/pid)");
+		goto unlock;
+	}
 	clear_marks();
-	skel->bss->target_tgid = (uint32_t)pid;
-	skel->bss->run_id++;
-	skel->bss->families_cut = 0;
-	skel->bss->no_families = 0;
+	P.bss->target_tgid = (uint32_t)pid;
+	P.bss->run_id++;
+	P.bss->families_cut = 0;
+	P.bss->no_families = 0;
 again:
 	/* Iterate only the target's tasks where the kernel can (6.1+). */
 	memset(&linfo, 0, sizeof(linfo));
 	linfo.task.pid = (uint32_t)pid;
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(skel->progs.dump_task_vma, &opts);
-	if (!link)
-		link = bpf_program__attach_iter(skel->progs.dump_task_vma, NULL);
-	if (!link) {
+	lopts.iter_info = &linfo;
+	lopts.iter_info_len = sizeof(linfo);
+	link = bpf_link_create(P.prog, 0, BPF_TRACE_ITER, &lopts);
+	if (link < 0)
+		link = bpf_link_create(P.prog, 0, BPF_TRACE_ITER, NULL);
+	if (link < 0) {
 		r = -errno;
-		return set_err(r, "cannot attach iter/task_vma (%s): the kernel may lack it (5.12+)",
-			       strerror(-r));
+		r = set_err(r, "cannot attach iter/task_vma (%s): the kernel may lack it (5.12+)",
+			    strerror(-r));
+		goto unlock;
 	}
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(link);
 	r = fd < 0 ? -errno : read_all(fd, &raw, &len);
 	if (fd >= 0)
 		close(fd);
-	bpf_link__destroy(link);
-	if (r == -E2BIG && !skel->bss->no_families) {
+	close(link);
+	if (r == -E2BIG && !P.bss->no_families) {
 		/* One object's output outgrew the iterator's buffer: the
 		 * target's own VMAs only, and the dump says partial. */
 		free(raw);
 		raw = NULL;
-		skel->bss->no_families = 1;
-		skel->bss->run_id++;
+		P.bss->no_families = 1;
+		P.bss->run_id++;
 		goto again;
 	}
+	cut = P.bss->families_cut || P.bss->no_families;
+unlock:
+	if (lock >= 0)
+		close(lock);	/* and its flock */
 	if (r) {
 		free(raw);
-		return set_err(r, "reading the iterator failed: %s", strerror(-r));
+		return last_err[0] ? r : set_err(r, "reading the iterator failed: %s", strerror(-r));
 	}
 	if (!len) {
 		free(raw);
@@ -551,7 +906,7 @@ again:
 			return set_err(-ESRCH, "no such process (or it has exited)");
 		return set_err(-EINVAL, "no user memory (a kernel thread?)");
 	}
-	r = mm_bpf_records(d, pid, raw, len, skel->bss->families_cut || skel->bss->no_families);
+	r = mm_bpf_records(d, pid, raw, len, cut);
 	free(raw);
 	if (r)
 		return set_err(r, "malformed records from the BPF program");

@@ -23,7 +23,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the CLI before each iteration (.bss: writable after load, so one
- * loaded program serves every dump of a run). */
+ * loaded program serves every dump of a run, and when pinned every mmctl
+ * process's: each holds the pin directory's flock from setting these to
+ * reading families_cut back, backend_bpf.c). */
 __u32 target_tgid;
 __u64 run_id;		/* bumped by the CLI per dump: families walked once */
 __u32 families_cut;	/* a family larger than MAX_FAMILY: view partial */
@@ -49,8 +51,17 @@ __u32 reader_inum;
  * object (same seq_num): a mark made by that discarded attempt must not
  * count, or the retry would skip what was never delivered.
  */
+/*
+ * Allocated as used, not up front (BPF_F_NO_PREALLOC of uapi/linux/bpf.h;
+ * vmlinux-min.h has no enum for it): a pinned program keeps its maps for
+ * the whole boot, and 327680 preallocated entries are ~20 MiB of kernel
+ * memory. Each dump empties them first.
+ */
+#define NO_PREALLOC 1
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, __u64);
@@ -58,6 +69,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, NO_PREALLOC);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, __u64);

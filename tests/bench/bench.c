@@ -35,10 +35,11 @@
 #include "dump.h"
 #include "timing.h"
 
-enum { T_CHECK_PROBE, T_CHECK, T_TREE, T_BPF, T_SMAPS, T_MAPS, T_NR };
+enum { T_CHECK_PROBE, T_CHECK, T_TREE, T_BPF, T_BPF_LOAD, T_SMAPS, T_MAPS, T_NR };
 static const char *const tname[T_NR] = {
 	"check (kmod, probing the chain order)", "check (kmod)", "tree --no-folios (kmod)",
-	"tree --no-folios (bpf)", "cat smaps", "cat maps",
+	"tree --no-folios (bpf, pinned)", "tree --no-folios (bpf, loading each call)",
+	"cat smaps", "cat maps",
 };
 
 struct result {
@@ -192,11 +193,12 @@ static void measure(struct result *r, pid_t pid)
 {
 	char p[16], smaps[64], maps[64], cat[] = "/bin/cat";
 	char *m = (char *)mmctl_bin;
-	char *argv[T_NR][6] = {
+	char *argv[T_NR][7] = {
 		{ "MMCTL_NO_ORDER_CACHE=1", m, "--backend=kmod", "check", p, NULL },
 		{ m, "--backend=kmod", "check", p, NULL },
 		{ m, "--backend=kmod", "--no-folios", "tree", p, NULL },
 		{ m, "--backend=bpf", "--no-folios", "tree", p, NULL },
+		{ "MMCTL_NO_BPF_PIN=1", m, "--backend=bpf", "--no-folios", "tree", p, NULL },
 		{ cat, smaps, NULL },
 		{ cat, maps, NULL },
 	};
@@ -206,7 +208,7 @@ static void measure(struct result *r, pid_t pid)
 	snprintf(p, sizeof(p), "%d", (int)pid);
 	snprintf(smaps, sizeof(smaps), "/proc/%d/smaps", (int)pid);
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	/* One untimed round warms caches and loads the BPF program once. */
+	/* One untimed round warms caches and pins the BPF program. */
 	for (int k = 0; k < T_NR; k++) {
 		long rss = 0;
 
@@ -512,9 +514,9 @@ int main(int argc, char **argv)
 	printf("# bench: median of %d runs each, times in ms; rss in KiB (check); kmem in KiB, locks in ms (module STATS of a full dump)\n",
 	       runs);
 	bench_probe();
-	printf("# %-8s %6s %7s %9s %9s %9s %9s %9s %9s %7s %9s %8s %8s\n", "case", "vmas", "in-dump",
-	       "check-prb", "check", "tree", "tree-bpf", "smaps", "maps", "rss", "kmem", "mmap_lk",
-	       "root_lk");
+	printf("# %-8s %6s %7s %9s %9s %9s %9s %9s %9s %9s %7s %9s %8s %8s\n", "case", "vmas",
+	       "in-dump", "check-prb", "check", "tree", "tree-bpf", "bpf-load", "smaps", "maps", "rss",
+	       "kmem", "mmap_lk", "root_lk");
 	for (int i = 0; i < 3; i++) {
 		static char names[3][24];
 
@@ -545,6 +547,8 @@ int main(int argc, char **argv)
 	target("full check of B / cat smaps of B", res[3].ms[T_CHECK] / res[3].ms[T_SMAPS], 1.0, "x");
 	target("tree --no-folios of A-64k / cat maps of A-64k",
 	       res[2].ms[T_TREE] / res[2].ms[T_MAPS], 1.0, "x");
+	printf("# BPF / module, tree --no-folios of A-64k, loading the program in every run (MMCTL_NO_BPF_PIN=1, the baseline): %.2fx\n",
+	       res[2].ms[T_BPF_LOAD] / res[2].ms[T_TREE]);
 	target("BPF / module, tree --no-folios of A-64k", res[2].ms[T_BPF] / res[2].ms[T_TREE],
 	       2.0, "x");
 	printf("# mmctl check wall time per VMA (process start included): %s %.2f us, %s %.2f us, %s %.2f us\n",
