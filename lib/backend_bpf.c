@@ -537,8 +537,8 @@ static int trusted_dir(int fd)
 /*
  * The pin root ($MMCTL_BPF_PIN_DIR, default /sys/fs/bpf/mmctl), created
  * where missing; for the default, bpffs is mounted on /sys/fs/bpf first
- * when nothing is (mode 0700, as systemd mounts it; bpftool mounts one for
- * a pin too). Its descriptor, or -1: no pins then.
+ * when nothing is mounted there (mode 0700, as systemd mounts it; bpftool
+ * mounts one for a pin too). Its descriptor, or -1: no pins then.
  */
 static int pin_root(char *path, size_t size)
 {
@@ -554,9 +554,9 @@ static int pin_root(char *path, size_t size)
 		return -1;
 	while (n > 1 && path[n - 1] == '/')
 		path[--n] = 0;
-	if (!strcmp(path, PIN_PARENT "/mmctl") &&
-	    (statfs(PIN_PARENT, &sf) || sf.f_type != BPF_FS_MAGIC) &&
-	    mount("bpf", PIN_PARENT, "bpf", 0, "mode=0700")) {
+	/* Only on the empty mount point sysfs has there: never over another. */
+	if (!strcmp(path, PIN_PARENT "/mmctl") && !statfs(PIN_PARENT, &sf) &&
+	    sf.f_type == SYSFS_MAGIC && mount("bpf", PIN_PARENT, "bpf", 0, "mode=0700")) {
 		note("cannot mount bpffs on %s: %s\n", PIN_PARENT, strerror(errno));
 		return -1;
 	}
@@ -623,14 +623,19 @@ static int pin_open(int root, const char *rootpath, const char *key)
 	int fds[NR_PINS], dfd, r = -ESTALE;
 	struct bpf_prog_info pi;
 	__u32 ids[8], len = sizeof(pi);
-	char path[PIN_PATH + 256 + 16];
+	char path[64];
 	void *bss;
 
 	dfd = openat(root, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? -ENOENT : -ESTALE;
+	/*
+	 * Through the descriptor the lock is taken on, not by name: a KEY
+	 * directory replaced meanwhile must not give us objects others use
+	 * under another directory's lock.
+	 */
 	for (size_t i = 0; i < NR_PINS; i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", rootpath, key, pin_names[i]);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, pin_names[i]);
 		fds[i] = trusted_dir(dfd) ? bpf_obj_get(path) : -1;
 	}
 	memset(&pi, 0, sizeof(pi));
@@ -689,11 +694,16 @@ static void pin_create(int root, const char *rootpath, const char *key)
 			return;
 		}
 	}
-	if (renameat2(root, tmp, root, key, RENAME_NOREPLACE)) {
-		remove_pins(root, tmp);	/* another's are there: ours stays private */
+	/* The lock's directory, opened before it is renamed (and shared). */
+	P.lock = openat(root, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (P.lock < 0 || renameat2(root, tmp, root, key, RENAME_NOREPLACE)) {
+		/* another's are there: ours stays private */
+		if (P.lock >= 0)
+			close(P.lock);
+		P.lock = -1;
+		remove_pins(root, tmp);
 		return;
 	}
-	P.lock = openat(root, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
@@ -893,8 +903,11 @@ again:
 	}
 	cut = P.bss->families_cut || P.bss->no_families;
 unlock:
-	if (lock >= 0)
+	if (lock >= 0) {
+		/* Pinned maps outlive us: no raw address left in them. */
+		clear_marks();
 		close(lock);	/* and its flock */
+	}
 	if (r) {
 		free(raw);
 		return last_err[0] ? r : set_err(r, "reading the iterator failed: %s", strerror(-r));
