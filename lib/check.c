@@ -72,6 +72,7 @@ struct ck {
 	const struct mmctl_rec_dump *dump;
 	int partial;
 	int lockless;		/* no DUMPF_CONSISTENT: MMCTL_FACT_LOCKLESS */
+	int no_tree;		/* DUMPF_NO_TREE: the anon_vmas' tree summaries only */
 	int root_last;		/* the producer's kernel ends chains with the root */
 	__u32 page_shift;
 	void *allocs[MAX_ALLOCS];
@@ -707,9 +708,22 @@ static int ck_tree_slow(struct ck *c, __u32 i)
 /* I3 (tree side), I5 per anon_vma. */
 static int ck_trees(struct ck *c, const __u8 *bad)
 {
-	int have_trees = c->nt || !c->partial;
+	/* Left out on request (MMCTL_DUMPF_NO_TREE), or a partial view without them. */
+	int have_trees = !c->no_tree && (c->nt || !c->partial);
 	__u32 i, k;
 	int ret;
+
+	/* Without nodes, what the producer found walking them (tree_flags). */
+	for (i = 0; c->no_tree && i < c->na; i++) {
+		const struct mmctl_rec_anon_vma *a = c->av[i];
+
+		if (a->tree_flags & MMCTL_TREEF_LEFTMOST)
+			viol(c, MMCTL_R_I3_LEFTMOST, a->id, 0, 1, 0);
+		if (a->tree_flags & MMCTL_TREEF_ORDER)
+			viol(c, MMCTL_R_I3_ORDER, a->id, 0, 0, 0);
+		if (a->tree_flags & MMCTL_TREEF_SUBTREE)
+			viol(c, MMCTL_R_I3_SUBTREE, a->id, 0, 0, 0);
+	}
 
 	for (i = 0; have_trees && i < c->na; i++) {
 		const struct mmctl_rec_anon_vma *a = c->av[i];
@@ -795,7 +809,7 @@ static void ck_shape(struct ck *c)
 			else if (r)
 				viol(c, MMCTL_R_I4_ROOT, a->id, r->parent_id, a->root_id, r->id);
 		}
-		if (!c->tlen[i] && (c->nt || !c->partial))
+		if (c->no_tree ? !a->tree_avcs : !c->tlen[i] && (c->nt || !c->partial))
 			viol(c, MMCTL_R_I7_EMPTY, a->id, 1, 0, 0);
 		if ((__s32)a->refcount < 1)
 			viol(c, MMCTL_R_I7_REF, a->id, 1, a->refcount, 0);
@@ -880,6 +894,9 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 	if (c->partial)
 		res->partial = MMCTL_PARTIAL_I1 | MMCTL_PARTIAL_I4 | MMCTL_PARTIAL_I5 |
 			MMCTL_PARTIAL_I6 | MMCTL_PARTIAL_I7;
+	c->no_tree = !!(c->dump->flags & MMCTL_DUMPF_NO_TREE);
+	if (c->no_tree)
+		res->partial |= MMCTL_PARTIAL_I3;
 	/* Untrusted input (a saved dump): a shift must stay below 64. */
 	c->page_shift = c->dump->page_shift >= 10 && c->dump->page_shift <= 30 ?
 		c->dump->page_shift : 12;

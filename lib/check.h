@@ -75,6 +75,7 @@ struct mmctl_violation {
 #define MMCTL_PARTIAL_I7	(1U << 2)
 #define MMCTL_PARTIAL_I4	(1U << 3) /* missing parents not judged */
 #define MMCTL_PARTIAL_I1	(1U << 4) /* unknown chain anon_vmas not judged */
+#define MMCTL_PARTIAL_I3	(1U << 5) /* no tree node records: I3 not judged */
 
 struct mmctl_check_result {
 	__u32 count[MMCTL_SEV_NR];

@@ -311,11 +311,17 @@ static int mmctl_emit_anon_vma(struct mmctl_walk *w, struct anon_vma *av,
 		r->tree_flags |= MMCTL_TREEF_LEFTMOST;
 	for (node = first; node; node = rb_next(node), pos++) {
 		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
-		struct mmctl_rec_tree *t;
+		struct mmctl_rec_tree *t, scratch;
 		unsigned long start = avc->vma->vm_pgoff;
 		unsigned long calc;
 
-		t = MMCTL_REC(w->out, MMCTL_REC_TREE, mmctl_rec_tree);
+		/* MMCTL_DUMP_NO_TREE: counted and checked, not written. */
+		if (w->flags & MMCTL_DUMP_NO_TREE) {
+			memset(&scratch, 0, sizeof(scratch));
+			t = &scratch;
+		} else {
+			t = MMCTL_REC(w->out, MMCTL_REC_TREE, mmctl_rec_tree);
+		}
 		if (!t)
 			return -EAGAIN;
 		calc = max3(mmctl_avc_last(avc), mmctl_subtree_last(node->rb_left),
@@ -852,6 +858,8 @@ restart:
 		d->flags = MMCTL_DUMPF_CONSISTENT;
 		if (!(w->flags & MMCTL_DUMP_NO_FOLIOS))
 			d->flags |= MMCTL_DUMPF_FOLIOS;
+		if (w->flags & MMCTL_DUMP_NO_TREE)
+			d->flags |= MMCTL_DUMPF_NO_TREE;
 		d->pid = task_tgid_vnr(task);
 		d->key_id = mmctl_key_id();
 		d->mm_id = mmctl_id_in(w->mm, NULL);

@@ -143,8 +143,12 @@ int mm_use_bpf(void)
 		access(MMCTL_CTL_PATH, F_OK));
 }
 
+int mm_no_tree;
+
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend)
 {
+	uint32_t flags = (opts.no_folios ? MMCTL_DUMP_NO_FOLIOS : 0) |
+		(mm_no_tree ? MMCTL_DUMP_NO_TREE : 0);
 	char what[64];
 	long pid;
 	int r;
@@ -177,7 +181,10 @@ int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char 
 		*backend = "bpf";
 		return EXIT_OK;
 	}
-	r = mm_dump_kmod(d, (pid_t)pid, opts.no_folios ? MMCTL_DUMP_NO_FOLIOS : 0);
+	r = mm_dump_kmod(d, (pid_t)pid, flags);
+	/* A module from before MMCTL_DUMP_NO_TREE refuses it: the full dump. */
+	if (r == -EINVAL && (flags & MMCTL_DUMP_NO_TREE))
+		r = mm_dump_kmod(d, (pid_t)pid, flags & ~MMCTL_DUMP_NO_TREE);
 	if (r)
 		return report_dump_error(r, what);
 	*backend = "kmod";

@@ -66,6 +66,9 @@ const char *mm_short_id(uint64_t id);
 /* The BPF backend, by --backend (auto: when the module is not loaded). */
 int mm_use_bpf(void);
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend);
+/* Set by views that do not check I3 (tree, vmas): the module leaves the
+ * interval-tree node records out of their dumps (MMCTL_DUMP_NO_TREE). */
+extern int mm_no_tree;
 /* A command's single PID|FILE operand, loaded: mm_get_dump() after the
  * argument count is checked. */
 int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,

@@ -953,6 +953,77 @@ static void test_abi2(void)
 		close(fd);
 }
 
+/*
+ * MMCTL_DUMP_NO_TREE: the same dump without its TREE records, said in the
+ * header; every other record as in the full dump (same IDs: one module
+ * key), each anon_vma's tree_avcs the nodes the full dump has, and the
+ * checker clean with I3 reported as not judged. A forked child shares the
+ * family (quiescent: it waits in pause()).
+ */
+static void test_no_tree(void)
+{
+	struct mmctl_check_result res;
+	struct mm_dump full, compact;
+	int ok = 1, r1, r2;
+	pid_t c;
+	char *p = mmap(NULL, 8 << 12, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		tap_result("NO_TREE: a dump without tree nodes, the rest as the full dump", 0);
+		return;
+	}
+	memset(p, 1, 8 << 12);
+	c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	r1 = mm_dump_kmod(&full, getpid(), MMCTL_DUMP_NO_FOLIOS);
+	r2 = mm_dump_kmod(&compact, getpid(), MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_NO_TREE);
+	EXPECT(&ok, !r1 && !r2, "dumps: %s, %s", strerror(-r1), strerror(-r2));
+	if (!r1 && !r2) {
+		EXPECT(&ok, full.nr_trees > 0 && compact.nr_trees == 0, "TREE records %zu, %zu",
+		       full.nr_trees, compact.nr_trees);
+		EXPECT(&ok, !(full.hdr->flags & MMCTL_DUMPF_NO_TREE) &&
+		       (compact.hdr->flags & MMCTL_DUMPF_NO_TREE), "header flags %#x, %#x",
+		       full.hdr->flags, compact.hdr->flags);
+		EXPECT(&ok, full.nr_vmas == compact.nr_vmas && full.nr_avs == compact.nr_avs &&
+		       full.nr_chains == compact.nr_chains &&
+		       full.nr_families == compact.nr_families,
+		       "records: VMAs %zu/%zu anon_vmas %zu/%zu chains %zu/%zu families %zu/%zu",
+		       full.nr_vmas, compact.nr_vmas, full.nr_avs, compact.nr_avs,
+		       full.nr_chains, compact.nr_chains, full.nr_families, compact.nr_families);
+		for (size_t i = 0; ok && i < full.nr_avs; i++) {
+			const struct mmctl_rec_anon_vma *a = full.avs[i];
+			const struct mmctl_rec_anon_vma *b = mm_dump_av(&compact, a->id);
+			size_t n = 0;
+
+			for (size_t k = 0; k < full.nr_trees; k++)
+				n += full.trees[k]->anon_vma_id == a->id;
+			EXPECT(&ok, b && b->tree_avcs == a->tree_avcs && a->tree_avcs == n &&
+			       b->num_children == a->num_children &&
+			       b->num_active_vmas == a->num_active_vmas,
+			       "anon_vma %016llx: tree_avcs %u/%u, %zu nodes",
+			       (unsigned long long)a->id, a->tree_avcs, b ? b->tree_avcs : 0, n);
+		}
+		EXPECT(&ok, !mm_check_buf(compact.buf, compact.len, NULL, NULL, &res) &&
+		       !res.count[MMCTL_SEV_ERROR] && !res.count[MMCTL_SEV_WARNING] &&
+		       (res.partial & MMCTL_PARTIAL_I3),
+		       "check: %u errors %u warnings, partial %#x", res.count[MMCTL_SEV_ERROR],
+		       res.count[MMCTL_SEV_WARNING], res.partial);
+	}
+	if (!r1)
+		mm_dump_free(&full);
+	if (!r2)
+		mm_dump_free(&compact);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	munmap(p, 8 << 12);
+	tap_result("NO_TREE: a dump without tree nodes says so, the rest as the full dump, checks clean (I3 not judged)",
+		   ok);
+}
+
 int main(int argc, char **argv)
 {
 	struct mmctl_dump_args a;
@@ -1074,6 +1145,7 @@ int main(int argc, char **argv)
 	test_exiting_targets();
 	test_exec_targets();
 	test_abi2();
+	test_no_tree();
 	test_lock_yields();
 	test_vma_walk_yields();
 	close(ctl);

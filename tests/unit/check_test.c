@@ -194,6 +194,50 @@ TEST_F(check, t_clean_chain3, "check: consistent P1->P2->P3 snapshot has no verd
 	EXPECT_EQ(0, self->g.res.partial);
 }
 
+/* Every TREE record made a type no reader knows (skipped, as a newer one is). */
+static void strip_trees(struct snap *s)
+{
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= s->len;) {
+		struct mmctl_rec_hdr *h = (void *)(s->buf + off);
+
+		if (h->size < sizeof(*h))
+			break;
+		if (h->type == MMCTL_REC_TREE)
+			h->type = 0x7fff;
+		off += h->size;
+	}
+}
+
+/*
+ * MMCTL_DUMP_NO_TREE (tree, vmas): no TREE records, and the dump says so.
+ * I3 is not judged (the result says which), I5 is counted from the VMAs.
+ */
+TEST_F(check, t_no_tree, "check: a dump without tree nodes (DUMPF_NO_TREE) is clean, I3 not judged")
+{
+	chain3(&self->m);
+	self->m.dump_flags |= MMCTL_DUMPF_NO_TREE;
+	emit(&self->m, &self->s);
+	strip_trees(&self->s);
+	ASSERT_EQ(0, run(&self->s, &self->g));
+	EXPECT_TRUE(exact(&self->g, NULL, 0));
+	EXPECT_EQ(MMCTL_PARTIAL_I3, self->g.res.partial);
+}
+
+/* The same records without the flag: the missing nodes are I3 errors. */
+TEST_F(check, t_no_tree_unflagged, "check: tree nodes missing without DUMPF_NO_TREE are I3 verdicts")
+{
+	int i3 = 0;
+
+	chain3(&self->m);
+	emit(&self->m, &self->s);
+	strip_trees(&self->s);
+	ASSERT_EQ(0, run(&self->s, &self->g));
+	for (int i = 0; i < self->g.n; i++)
+		i3 += self->g.v[i].rule == MMCTL_R_I3_COUNT;
+	EXPECT_EQ(3, i3);
+	EXPECT_EQ(0, self->g.res.partial);
+}
+
 /*
  * 7.2's chain order: P3's chain [C, A, B] (the clone keeps the source
  * order). A dump without MMCTL_DUMPF_ROOT_LAST is clean; with it, the same
@@ -275,6 +319,15 @@ TEST_F(check, name, desc)						\
 #define CASE(name, desc, setup, mutate, ...)				\
 	CASE_X(name, desc, (void)0, setup, mutate, __VA_ARGS__)
 
+CASE(t_no_tree_i5, "check: I5 without tree nodes (DUMPF_NO_TREE): counted from the VMAs, exact",
+     { chain3(&self->m); self->m.dump_flags |= MMCTL_DUMPF_NO_TREE; },
+     { strip_trees(&self->s); self->s.avr[0]->num_active_vmas = 2; },
+     { MMCTL_R_I5, A })
+CASE(t_no_tree_summary, "check: without tree nodes, the anon_vma's tree summary: I3 order, I7 empty",
+     { chain3(&self->m); self->m.dump_flags |= MMCTL_DUMPF_NO_TREE; },
+     { strip_trees(&self->s); self->s.avr[1]->tree_flags |= MMCTL_TREEF_ORDER;
+       self->s.avr[2]->tree_avcs = 0; },
+     { MMCTL_R_I3_ORDER, B }, { MMCTL_R_I7_EMPTY, C })
 CASE(t_record, "check: R-record: chain entry of an unknown VMA",
      chain3(&self->m),
      { struct mmctl_rec_chain *c = snap_add(&self->s, MMCTL_REC_CHAIN, sizeof(*c));

@@ -73,7 +73,14 @@
 /* mmctl_dump_args.flags */
 #define MMCTL_DUMP_NO_FOLIOS	 (1U << 0) /* skip the page-table walk */
 #define MMCTL_DUMP_MEMBER_FOLIOS (1U << 1) /* also walk family members' VMAs */
-#define MMCTL_DUMP_FLAGS_ALL	 (MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS)
+/*
+ * Leave out the interval trees' node records (MMCTL_REC_TREE): for views that
+ * do not check I3 (tree, vmas). The dump says MMCTL_DUMPF_NO_TREE; the
+ * anon_vma records keep tree_avcs and tree_flags.
+ */
+#define MMCTL_DUMP_NO_TREE	 (1U << 2)
+#define MMCTL_DUMP_FLAGS_ALL	 (MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS | \
+				  MMCTL_DUMP_NO_TREE)
 
 struct mmctl_dump_args {
 	__u32 size;	/* in: sizeof(struct mmctl_dump_args) known to the caller */
@@ -121,6 +128,7 @@ enum mmctl_rec_type {
 #define MMCTL_DUMPF_CONSISTENT	(1U << 0) /* each family taken under its root lock */
 #define MMCTL_DUMPF_FOLIOS	(1U << 1) /* page tables were walked */
 #define MMCTL_DUMPF_PARTIAL	(1U << 2) /* families may be incomplete (lower bounds only) */
+#define MMCTL_DUMPF_NO_TREE	(1U << 4) /* no MMCTL_REC_TREE records, as asked */
 /*
  * The producer's kernel keeps every chain ending with the hierarchy's root
  * (anon_vma_clone() walking the source chain in reverse: up to 6.18; 7.0
