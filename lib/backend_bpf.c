@@ -46,10 +46,13 @@ static int key_ready;
 static struct mmctl_bpf *skel;	/* loaded here: once per run, reused by every dump */
 static int atexit_done, no_pins;
 
+/* The objects, in the order of pin_names[]. */
+enum { PIN_PROG, PIN_WALKED, PIN_WRITTEN, PIN_BSS, NR_PINS };
+
 /* The program every dump of this run iterates with: the skeleton's, or a pinned one's. */
 static struct {
 	int ready;
-	int prog, walked, written, bss_fd;	/* not owned when the skeleton's */
+	int fd[NR_PINS];	/* not owned when the skeleton's */
 	struct mmctl_bpf__bss *bss;
 	int lock;		/* the pin directory (locked per dump), or -1: private */
 	int pinned;		/* taken from the pins, not loaded here */
@@ -59,10 +62,8 @@ static void unload(void)
 {
 	if (P.pinned) {
 		munmap(P.bss, sizeof(*P.bss));
-		close(P.prog);
-		close(P.walked);
-		close(P.written);
-		close(P.bss_fd);
+		for (size_t i = 0; i < NR_PINS; i++)
+			close(P.fd[i]);
 	}
 	if (P.lock >= 0)
 		close(P.lock);
@@ -436,7 +437,7 @@ static long map_keys(int fd, uint64_t **keys)
  */
 static void clear_marks(void)
 {
-	int maps[] = { P.walked, P.written };
+	int maps[] = { P.fd[PIN_WALKED], P.fd[PIN_WRITTEN] };
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		int fd = maps[i];
@@ -457,10 +458,10 @@ size_t mm_bpf_marks(void)
 
 	if (!P.ready)
 		return 0;
-	n = map_keys(P.walked, &keys);
+	n = map_keys(P.fd[PIN_WALKED], &keys);
 	total += n > 0 ? (size_t)n : 0;
 	free(keys);
-	n = map_keys(P.written, &keys);
+	n = map_keys(P.fd[PIN_WRITTEN], &keys);
 	total += n > 0 ? (size_t)n : 0;
 	free(keys);
 	return total;
@@ -486,8 +487,7 @@ static int reader_pidns(uint32_t *inum)
 
 #define PIN_PARENT "/sys/fs/bpf"
 #define PIN_PATH 1024	/* the pin root's path at most */
-static const char *const pin_names[] = { "prog", "walked", "written", "bss" };
-#define NR_PINS (sizeof(pin_names) / sizeof(pin_names[0]))
+static const char *const pin_names[NR_PINS] = { "prog", "walked", "written", "bss" };
 
 static void note(const char *fmt, ...)
 {
@@ -573,21 +573,28 @@ static int pin_root(char *path, size_t size)
 	return fd;
 }
 
+/* The directory @name under @at, opened for readdir (no link followed), or NULL. */
+static DIR *dir_at(int at, const char *name)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir && fd >= 0)
+		close(fd);
+	return dir;
+}
+
 /* Remove @root/@name and the pins in it (a program in use stays loaded). */
 static void remove_pins(int root, const char *name)
 {
-	int fd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *dir = dir_at(root, name);
 	struct dirent *e;
 
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (!dir)
 		return;
-	}
 	while ((e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(fd, e->d_name, 0);
+			unlinkat(dirfd(dir), e->d_name, 0);
 	closedir(dir);
 	unlinkat(root, name, AT_REMOVEDIR);
 }
@@ -620,7 +627,7 @@ static int map_ok(int fd, const __u32 *ids, __u32 nids, __u32 type, __u32 value_
  */
 static int pin_open(int root, const char *rootpath, const char *key)
 {
-	int fds[NR_PINS], dfd, r = -ESTALE;
+	int fds[NR_PINS], dfd;
 	struct bpf_prog_info pi;
 	__u32 ids[8], len = sizeof(pi);
 	char path[64];
@@ -641,21 +648,18 @@ static int pin_open(int root, const char *rootpath, const char *key)
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
 	pi.map_ids = (__u64)(unsigned long)ids;
-	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || fds[3] < 0 ||
-	    bpf_obj_get_info_by_fd(fds[0], &pi, &len) || pi.type != BPF_PROG_TYPE_TRACING ||
+	if (fds[PIN_PROG] < 0 || fds[PIN_WALKED] < 0 || fds[PIN_WRITTEN] < 0 || fds[PIN_BSS] < 0 ||
+	    bpf_obj_get_info_by_fd(fds[PIN_PROG], &pi, &len) || pi.type != BPF_PROG_TYPE_TRACING ||
 	    strcmp(pi.name, "dump_task_vma") || pi.nr_map_ids != 3 ||
-	    !map_ok(fds[1], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
-	    !map_ok(fds[2], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
-	    !map_ok(fds[3], ids, 3, BPF_MAP_TYPE_ARRAY, sizeof(struct mmctl_bpf__bss)))
+	    !map_ok(fds[PIN_WALKED], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
+	    !map_ok(fds[PIN_WRITTEN], ids, 3, BPF_MAP_TYPE_HASH, 8) ||
+	    !map_ok(fds[PIN_BSS], ids, 3, BPF_MAP_TYPE_ARRAY, sizeof(struct mmctl_bpf__bss)))
 		goto close_fds;
 	bss = mmap(NULL, sizeof(struct mmctl_bpf__bss), PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fds[3], 0);
+		   fds[PIN_BSS], 0);
 	if (bss == MAP_FAILED)
 		goto close_fds;
-	P.prog = fds[0];
-	P.walked = fds[1];
-	P.written = fds[2];
-	P.bss_fd = fds[3];
+	memcpy(P.fd, fds, sizeof(P.fd));
 	P.bss = bss;
 	P.lock = dfd;
 	P.pinned = 1;
@@ -666,7 +670,7 @@ close_fds:
 			close(fds[i]);
 	close(dfd);
 	note("%s/%s is stale or not mmctl's: replaced\n", rootpath, key);
-	return r;
+	return -ESTALE;
 }
 
 /*
@@ -676,11 +680,9 @@ close_fds:
  */
 static void pin_create(int root, const char *rootpath, const char *key)
 {
-	int fds[NR_PINS] = { P.prog, P.walked, P.written, P.bss_fd };
 	char tmp[64], path[PIN_PATH + 64 + 16];
 	struct dirent *e;
 	DIR *dir;
-	int fd;
 
 	snprintf(tmp, sizeof(tmp), "new-%d", (int)getpid());
 	remove_pins(root, tmp);
@@ -688,7 +690,7 @@ static void pin_create(int root, const char *rootpath, const char *key)
 		return;
 	for (size_t i = 0; i < NR_PINS; i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", rootpath, tmp, pin_names[i]);
-		if (bpf_obj_pin(fds[i], path)) {
+		if (bpf_obj_pin(P.fd[i], path)) {
 			note("cannot pin %s: %s\n", path, strerror(errno));
 			remove_pins(root, tmp);
 			return;
@@ -704,13 +706,9 @@ static void pin_create(int root, const char *rootpath, const char *key)
 		remove_pins(root, tmp);
 		return;
 	}
-	fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	dir = dir_at(root, ".");
+	if (!dir)
 		return;
-	}
 	while ((e = readdir(dir))) {
 		int pid = 0;
 
@@ -756,10 +754,10 @@ static int prog_setup(int no_pin)
 		skel = NULL;
 		goto close_root;
 	}
-	P.prog = bpf_program__fd(skel->progs.dump_task_vma);
-	P.walked = bpf_map__fd(skel->maps.walked);
-	P.written = bpf_map__fd(skel->maps.written);
-	P.bss_fd = bpf_map__fd(skel->maps.bss);
+	P.fd[PIN_PROG] = bpf_program__fd(skel->progs.dump_task_vma);
+	P.fd[PIN_WALKED] = bpf_map__fd(skel->maps.walked);
+	P.fd[PIN_WRITTEN] = bpf_map__fd(skel->maps.written);
+	P.fd[PIN_BSS] = bpf_map__fd(skel->maps.bss);
 	P.bss = skel->bss;
 	if (root >= 0)
 		pin_create(root, rootpath, pkey);
@@ -839,28 +837,21 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
 		key_ready = 1;
 	}
 	libbpf_set_print(print_libbpf);
-	if (P.ready && P.lock >= 0 && (lock = pin_lock()) < 0) {
-		unload();	/* then a private program, for the rest of the run */
+	r = P.ready ? 0 : prog_setup(no_pins);
+	if (!r && !atexit_done++)
+		atexit(unload);
+	/* The pins busy for too long: a private program, for the rest of the run. */
+	if (!r && P.lock >= 0 && (lock = pin_lock()) < 0) {
+		unload();
 		no_pins = 1;
+		r = prog_setup(1);
 	}
-	if (!P.ready) {
-		r = prog_setup(no_pins);
-		if (r) {
-			/* EACCES is the verifier's refusal, not a missing capability. */
-			if (r == -EPERM)
-				return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
-			return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
-				       strerror(-r));
-		}
-		if (!atexit_done++)
-			atexit(unload);
-		if (P.lock >= 0 && (lock = pin_lock()) < 0) {
-			unload();
-			no_pins = 1;
-			r = prog_setup(1);
-			if (r)
-				return set_err(r, "the kernel rejected the BPF program (%s)", strerror(-r));
-		}
+	if (r) {
+		/* EACCES is the verifier's refusal, not a missing capability. */
+		if (r == -EPERM)
+			return set_err(-EPERM, "loading BPF needs CAP_BPF and CAP_PERFMON (or root)");
+		return set_err(r, "the kernel rejected the BPF program (%s; -v shows the verifier log)",
+			       strerror(-r));
 	}
 	r = reader_pidns(&P.bss->reader_inum);
 	if (r) {
@@ -878,9 +869,9 @@ again:
 	linfo.task.pid = (uint32_t)pid;
 	lopts.iter_info = &linfo;
 	lopts.iter_info_len = sizeof(linfo);
-	link = bpf_link_create(P.prog, 0, BPF_TRACE_ITER, &lopts);
+	link = bpf_link_create(P.fd[PIN_PROG], 0, BPF_TRACE_ITER, &lopts);
 	if (link < 0)
-		link = bpf_link_create(P.prog, 0, BPF_TRACE_ITER, NULL);
+		link = bpf_link_create(P.fd[PIN_PROG], 0, BPF_TRACE_ITER, NULL);
 	if (link < 0) {
 		r = -errno;
 		r = set_err(r, "cannot attach iter/task_vma (%s): the kernel may lack it (5.12+)",

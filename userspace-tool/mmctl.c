@@ -143,12 +143,10 @@ int mm_use_bpf(void)
 		access(MMCTL_CTL_PATH, F_OK));
 }
 
-int mm_no_tree;
-
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend)
 {
 	uint32_t flags = (opts.no_folios ? MMCTL_DUMP_NO_FOLIOS : 0) |
-		(mm_no_tree ? MMCTL_DUMP_NO_TREE : 0);
+		(opts.no_tree ? MMCTL_DUMP_NO_TREE : 0);
 	char what[64];
 	long pid;
 	int r;

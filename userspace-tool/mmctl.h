@@ -27,6 +27,7 @@ struct mm_opts {
 	int pretty;
 	enum mm_backend backend;
 	int no_folios;
+	int no_tree;	/* set by views that do not check I3 (tree, vmas): MMCTL_DUMP_NO_TREE */
 	int all_members;
 	int verbose;
 	const char *out_path;
@@ -66,9 +67,6 @@ const char *mm_short_id(uint64_t id);
 /* The BPF backend, by --backend (auto: when the module is not loaded). */
 int mm_use_bpf(void);
 int mm_get_dump(const char *cmd, const char *arg, struct mm_dump *d, const char **backend);
-/* Set by views that do not check I3 (tree, vmas): the module leaves the
- * interval-tree node records out of their dumps (MMCTL_DUMP_NO_TREE). */
-extern int mm_no_tree;
 /* A command's single PID|FILE operand, loaded: mm_get_dump() after the
  * argument count is checked. */
 int mm_one_target(const char *cmd, int argc, char **argv, struct mm_dump *d,

@@ -370,7 +370,7 @@ int do_tree(int argc, char **argv)
 	}
 	if (argc == 3 && mm_parse_addr("tree", argv[2], &at))
 		return EXIT_USAGE;
-	mm_no_tree = opts.format != FMT_DOT;	/* DOT marks the checker's verdicts */
+	opts.no_tree = opts.format != FMT_DOT;	/* DOT marks the checker's verdicts */
 	rc = mm_get_dump("tree", argv[1], &d, &backend);
 	if (rc)
 		return rc;

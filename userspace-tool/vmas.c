@@ -73,7 +73,7 @@ int do_vmas(int argc, char **argv)
 	size_t *idx, n;
 	int rc;
 
-	mm_no_tree = 1;
+	opts.no_tree = 1;
 	rc = load("vmas", argc, argv, &d, &backend, &idx, &n);
 	if (rc)
 		return rc;

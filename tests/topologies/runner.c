@@ -1257,11 +1257,9 @@ static int run_scenario(struct run *r)
 			continue;
 		}
 		acted = r->cur->kind < E_ANON_VMA;
-		if (acted)
-			drop_dumps(r);
 		ret = acted ? action(r, r->cur) : expect(r, r->cur);
 		if (acted)
-			drop_dumps(r);	/* one an action took (ksm-wait's polls) */
+			drop_dumps(r);	/* the group's, and one the action took (ksm-wait's polls) */
 		if (!ret && r->compare && !acted && r->cur->proc[0]) {
 			/* Once per process between actions: the same state. */
 			int i = proc_idx(r, r->cur->proc, 0);
