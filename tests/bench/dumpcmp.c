@@ -90,10 +90,10 @@ int main(int argc, char **argv)
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	if (ok) {
-		qsort(tk, RUNS, sizeof(double), cmp_double);
-		qsort(tb, RUNS, sizeof(double), cmp_double);
+		double mk = median(tk, RUNS), mb = median(tb, RUNS);
+
 		printf("# dump of a %ld-VMA process (median of %d, no folios): module %.2f ms, BPF %.2f ms (%.2fx); BPF's first dump, loading the program: %.2f ms\n",
-		       n, RUNS, tk[RUNS / 2], tb[RUNS / 2], tb[RUNS / 2] / tk[RUNS / 2], first_bpf);
+		       n, RUNS, mk, mb, mb / mk, first_bpf);
 	} else {
 		printf("#   %s\n", mm_bpf_error());
 	}
