@@ -796,23 +796,31 @@ static int pin_lock(void)
 	return -1;
 }
 
-static int bpf_dump(struct mm_dump *d, pid_t pid);
+static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags);
 
-/* The chain order flag as for the module's dumps (dump.h). */
+static int bpf_dump(struct mm_dump *d, pid_t pid)
+{
+	return bpf_dump_flags(d, pid, 0);
+}
+
+/*
+ * The chain order flag as for the module's dumps (dump.h). Of @flags, only
+ * MMCTL_DUMP_NO_FAMILIES changes what the program writes (the target's own
+ * VMAs, their chains and anon_vmas); the walk reads no folios anyway.
+ */
 int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
 	static atomic_int order = -1;
 	int r;
 
-	(void)flags;
-	r = bpf_dump(d, pid);
+	r = bpf_dump_flags(d, pid, flags);
 	if (r)
 		return r;
 	mm_dump_set_chain_order(d, mm_chain_order_once(&order, bpf_dump));
 	return 0;
 }
 
-static int bpf_dump(struct mm_dump *d, pid_t pid)
+static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	union bpf_iter_link_info linfo;
@@ -862,7 +870,7 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
 	P.bss->target_tgid = (uint32_t)pid;
 	P.bss->run_id++;
 	P.bss->families_cut = 0;
-	P.bss->no_families = 0;
+	P.bss->no_families = !!(flags & MMCTL_DUMP_NO_FAMILIES);
 again:
 	/* Iterate only the target's tasks where the kernel can (6.1+). */
 	memset(&linfo, 0, sizeof(linfo));
@@ -914,6 +922,8 @@ unlock:
 	free(raw);
 	if (r)
 		return set_err(r, "malformed records from the BPF program");
+	if (flags & MMCTL_DUMP_NO_FAMILIES)
+		((struct mmctl_rec_dump *)d->hdr)->flags |= MMCTL_DUMPF_NO_FAMILIES;
 	if (!uname(&u))
 		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
 	return 0;

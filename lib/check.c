@@ -73,6 +73,7 @@ struct ck {
 	int partial;
 	int lockless;		/* no DUMPF_CONSISTENT: MMCTL_FACT_LOCKLESS */
 	int no_tree;		/* DUMPF_NO_TREE: the anon_vmas' tree summaries only */
+	int no_families;	/* DUMPF_NO_FAMILIES: records of the target's part */
 	int root_last;		/* the producer's kernel ends chains with the root */
 	__u32 page_shift;
 	void *allocs[MAX_ALLOCS];
@@ -576,9 +577,12 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 				 * it in its tree: the VMA's own anon_vma,
 				 * unknown to the family. Transient when the
 				 * VMA's mm is write-locked (dup_mmap() holds
-				 * the child's), an error otherwise.
+				 * the child's), an error otherwise. Not in a
+				 * dump of the target's part of the family,
+				 * whose anon_vmas are written where their tree
+				 * begins with the target's node only.
 				 */
-				if (!c->root_last && k == 0 && own == NOTFOUND &&
+				if (!c->root_last && !c->no_families && k == 0 && own == NOTFOUND &&
 				    e[k]->anon_vma_id == v->anon_vma_id)
 					viol(c, MMCTL_R_I1_FORK, v->id, v->anon_vma_id, 0, 0);
 				else if (!c->partial)
@@ -895,6 +899,7 @@ int mmctl_check(const struct mmctl_check_ops *ops, struct mmctl_check_result *re
 		res->partial = MMCTL_PARTIAL_I1 | MMCTL_PARTIAL_I4 | MMCTL_PARTIAL_I5 |
 			MMCTL_PARTIAL_I6 | MMCTL_PARTIAL_I7;
 	c->no_tree = !!(c->dump->flags & MMCTL_DUMPF_NO_TREE);
+	c->no_families = !!(c->dump->flags & MMCTL_DUMPF_NO_FAMILIES);
 	if (c->no_tree)
 		res->partial |= MMCTL_PARTIAL_I3;
 	/* Untrusted input (a saved dump): a shift must stay below 64. */

@@ -34,6 +34,7 @@ static const struct mmctl_field dump_fields[] = {
 	FBIT(dump, flags, "folios", MMCTL_DUMPF_FOLIOS),
 	FBIT(dump, flags, "chain_root_last", MMCTL_DUMPF_ROOT_LAST),
 	FBIT(dump, flags, "no_tree", MMCTL_DUMPF_NO_TREE),
+	FBIT(dump, flags, "no_families", MMCTL_DUMPF_NO_FAMILIES),
 	F(dump, key_id, "key_id", ID, 0),
 	F(dump, mm_id, "mm", ID, 0),
 	F(dump, page_shift, "page_shift", U32, 0),

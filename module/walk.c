@@ -57,6 +57,12 @@ struct mmctl_vma_snap {
 	struct anon_vma *anon_vma, *root;
 };
 
+/* MMCTL_DUMP_NO_FAMILIES: the target's VMAs ordered by family. */
+struct mmctl_root_idx {
+	struct anon_vma *root;
+	unsigned int idx;		/* in mmctl_walk.vmas */
+};
+
 struct mmctl_walk {
 	struct mmctl_out *out;
 	struct mm_struct *mm;		/* target */
@@ -67,6 +73,8 @@ struct mmctl_walk {
 	unsigned int nr_vmas;
 	struct anon_vma **roots;	/* sorted, unique */
 	unsigned int nr_roots;
+	struct mmctl_root_idx *byroot;	/* NO_FAMILIES only: by root, then index */
+	unsigned int nr_byroot, byroot_for;
 	struct mmctl_folio_av_slot *slots; /* folio walk scratch */
 	unsigned int max_slots;
 	unsigned int want_slots;
@@ -580,6 +588,48 @@ static int mmctl_emit_member(struct mmctl_walk *w, struct mmctl_rec_family *fam,
 	return mmctl_vma_folios(w, vma, v->id, root, mmctl_pages_of(w, v), NULL);
 }
 
+/*
+ * A writer waiting on this root (a fork, an munmap in the family): give the
+ * lock up and walk the family again, a few times at most, so the walk ends.
+ * The scheduler is served without letting go (a read-held rwsem may sleep).
+ */
+static int mmctl_root_pause(struct mmctl_rec_family *fam, struct anon_vma *root,
+			    unsigned int yields)
+{
+	if (mmctl_lock_breaks && fam->nr_vmas % MMCTL_YIELD_CHECK == MMCTL_YIELD_CHECK - 1) {
+		if (yields < MMCTL_ROOT_YIELDS && rwsem_is_contended(&root->rwsem))
+			return -EBUSY;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* MMCTL_DUMP_NO_FAMILIES: of @root's family, the target's VMAs only. */
+static int mmctl_walk_own_part(struct mmctl_walk *w, struct mmctl_rec_family *fam,
+			       struct anon_vma *root, unsigned int yields)
+{
+	unsigned int lo = 0, hi = w->nr_byroot, mid;
+	int ret;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((unsigned long)w->byroot[mid].root < (unsigned long)root)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->nr_byroot && w->byroot[lo].root == root; lo++) {
+		ret = mmctl_root_pause(fam, root, yields);
+		if (!ret)
+			ret = mmctl_emit_member(w, fam, w->vmas[w->byroot[lo].idx], root);
+		if (ret)
+			return ret;
+		fam->nr_vmas++;
+	}
+	fam->nr_mms = !!fam->nr_vmas;
+	return 0;
+}
+
 static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
 				    struct mmctl_rec_family **famp, unsigned int *yields)
 {
@@ -595,21 +645,15 @@ static int mmctl_walk_family_locked(struct mmctl_walk *w, struct anon_vma *root,
 		return -EAGAIN;
 	*famp = fam;
 	fam->root_id = mmctl_id_in(root, root);
+	if (w->flags & MMCTL_DUMP_NO_FAMILIES)
+		return mmctl_walk_own_part(w, fam, root, *yields);
 	/* Every VMA of the hierarchy has exactly one AVC in the root's tree. */
 	for (node = rb_first(&root->rb_root.rb_root); node; node = rb_next(node)) {
 		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
 
-		/*
-		 * A writer waiting on this root (a fork, an munmap in the
-		 * family): give the lock up and walk the family again, a few
-		 * times at most, so the walk ends. The scheduler is served
-		 * without letting go (a read-held rwsem may sleep).
-		 */
-		if (mmctl_lock_breaks && fam->nr_vmas % MMCTL_YIELD_CHECK == MMCTL_YIELD_CHECK - 1) {
-			if (*yields < MMCTL_ROOT_YIELDS && rwsem_is_contended(&root->rwsem))
-				return -EBUSY;
-			cond_resched();
-		}
+		ret = mmctl_root_pause(fam, root, *yields);
+		if (ret)
+			return ret;
 		ret = mmctl_emit_member(w, fam, avc->vma, root);
 		if (ret)
 			return ret;
@@ -729,7 +773,20 @@ static int mmctl_cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Collect the target's distinct roots; the mmap_lock keeps them alive. */
+static int mmctl_cmp_root_idx(const void *a, const void *b)
+{
+	const struct mmctl_root_idx *x = a, *y = b;
+
+	if (x->root != y->root)
+		return (unsigned long)x->root < (unsigned long)y->root ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Collect the target's distinct roots; the mmap_lock keeps them alive. For
+ * MMCTL_DUMP_NO_FAMILIES, also the VMAs of each (byroot, from the same read
+ * of vma->anon_vma: a VMA that gains one later is a loner, as in a full walk).
+ */
 static void mmctl_collect_roots(struct mmctl_walk *w)
 {
 	unsigned int i, n = 0;
@@ -737,8 +794,15 @@ static void mmctl_collect_roots(struct mmctl_walk *w)
 	for (i = 0; i < w->nr_vmas; i++) {
 		struct anon_vma *av = READ_ONCE(w->vmas[i]->anon_vma);
 
-		if (av)
-			w->roots[n++] = av->root;
+		if (!av)
+			continue;
+		if (w->byroot)
+			w->byroot[n] = (struct mmctl_root_idx){ .root = av->root, .idx = i };
+		w->roots[n++] = av->root;
+	}
+	if (w->byroot) {
+		sort(w->byroot, n, sizeof(*w->byroot), mmctl_cmp_root_idx, NULL);
+		w->nr_byroot = n;
 	}
 	sort(w->roots, n, sizeof(*w->roots), mmctl_cmp_ptr, NULL);
 	w->nr_roots = 0;
@@ -818,6 +882,16 @@ static int mmctl_collect_vmas(struct mmctl_walk *w)
 		mmctl_kmem(w, n * (sizeof(*w->vmas) + sizeof(*w->roots) + sizeof(*w->deferred) +
 			   sizeof(*w->snap)) + BITS_TO_LONGS(n) * sizeof(long));
 	}
+	if ((w->flags & MMCTL_DUMP_NO_FAMILIES) && w->byroot_for < w->arrays_for) {
+		mmctl_kmem(w, -(long)(w->byroot_for * sizeof(*w->byroot)));
+		kvfree(w->byroot);
+		w->byroot_for = 0;
+		w->byroot = kvmalloc_array(w->arrays_for, sizeof(*w->byroot), GFP_KERNEL);
+		if (!w->byroot)
+			return -ENOMEM;
+		w->byroot_for = w->arrays_for;
+		mmctl_kmem(w, w->byroot_for * sizeof(*w->byroot));
+	}
 	for_each_vma(vmi, vma) {
 		struct anon_vma *av = READ_ONCE(vma->anon_vma);
 
@@ -860,6 +934,8 @@ restart:
 			d->flags |= MMCTL_DUMPF_FOLIOS;
 		if (w->flags & MMCTL_DUMP_NO_TREE)
 			d->flags |= MMCTL_DUMPF_NO_TREE;
+		if (w->flags & MMCTL_DUMP_NO_FAMILIES)
+			d->flags |= MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL;
 		d->pid = task_tgid_vnr(task);
 		d->key_id = mmctl_key_id();
 		d->mm_id = mmctl_id_in(w->mm, NULL);
@@ -1008,6 +1084,7 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 	kvfree(w.deferred);
 	kvfree(w.snap);
 	kvfree(w.slots);
+	kvfree(w.byroot);
 put_mm:
 	mmput(w.mm);
 put_task:

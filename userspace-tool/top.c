@@ -4,6 +4,13 @@
  * distinct anon_vmas on its VMAs' chains, chain entries (AVCs), the longest
  * chain, the largest family it belongs to (anon_vmas), and the slab bytes
  * those objects take (counts x object size from /proc/slabinfo).
+ *
+ * Every process (no --pids, --cgroup), in text or JSON, is one pass: each
+ * process's own VMAs and chains (MMCTL_DUMP_NO_FAMILIES), no family walked
+ * from each of its members; a family's size is then the distinct anon_vmas
+ * on the chains of all its VMAs, which all belong to some process. A subset
+ * of processes (and prometheus, whose verdicts judge whole families) takes
+ * each process's full dump: its families reach processes outside the set.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -11,6 +18,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -23,6 +31,146 @@ struct row {
 	uint64_t anon_vmas, avcs, chain, family, bytes;
 	uint32_t verdicts[MMCTL_SEV_NR];	/* --format=prometheus: the checker's */
 };
+
+/* A growing array of ID pairs: (root, anon_vma) or (row, root). */
+struct pairs {
+	uint64_t (*p)[2];
+	size_t n, cap;
+};
+
+static int pair_add(struct pairs *v, uint64_t a, uint64_t b)
+{
+	if (v->n == v->cap) {
+		size_t c = v->cap ? 2 * v->cap : 1024;
+		uint64_t (*p)[2] = realloc(v->p, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		v->p = p;
+		v->cap = c;
+	}
+	v->p[v->n][0] = a;
+	v->p[v->n++][1] = b;
+	return 0;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Sorts @v and drops repeated pairs. */
+static void pairs_unique(struct pairs *v)
+{
+	size_t k = 0;
+
+	qsort(v->p, v->n, sizeof(*v->p), cmp_pair);
+	for (size_t i = 0; i < v->n; i++)
+		if (!k || cmp_pair(v->p[k - 1], v->p[i]))
+			memcpy(v->p[k++], v->p[i], sizeof(*v->p));
+	v->n = k;
+}
+
+/*
+ * The one pass's families: (root, anon_vma) of every chain entry met, made
+ * unique, give each root's size; each row's largest over the roots its VMAs
+ * have (row, root).
+ */
+static void join_families(struct row *rows, struct pairs *avs, struct pairs *roots)
+{
+	size_t k = 0;
+
+	pairs_unique(avs);
+	/* In place: (root, distinct anon_vmas) per root, sorted by root. */
+	for (size_t i = 0; i < avs->n; i++) {
+		if (k && avs->p[k - 1][0] == avs->p[i][0]) {
+			avs->p[k - 1][1]++;
+			continue;
+		}
+		avs->p[k][0] = avs->p[i][0];
+		avs->p[k++][1] = 1;
+	}
+	avs->n = k;
+	pairs_unique(roots);
+	for (size_t i = 0; i < roots->n; i++) {
+		uint64_t key[2] = { roots->p[i][1], 0 };
+		size_t lo = 0, hi = avs->n;
+		struct row *r = &rows[roots->p[i][0]];
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (avs->p[mid][0] < key[0])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < avs->n && avs->p[lo][0] == key[0] && avs->p[lo][1] > r->family)
+			r->family = avs->p[lo][1];
+	}
+}
+
+/*
+ * One process's row from its dump: its VMAs' chains (distinct anon_vmas by
+ * ID: a NO_FAMILIES dump has records of some of them only). With @avs and
+ * @roots (the one pass), what join_families() needs; else the family sizes
+ * from the dump's FAMILY records.
+ */
+static int fill_row(struct row *r, size_t row, const struct mm_dump *d, struct pairs *avs,
+		    struct pairs *roots)
+{
+	uint64_t *ids = malloc((d->nr_chains + 1) * sizeof(*ids));
+	size_t n = 0;
+
+	if (!ids)
+		return -1;
+	snprintf(r->comm, sizeof(r->comm), "%.16s", d->hdr->comm);
+	for (size_t k = 0; k < d->nr_vmas; k++) {
+		const struct mmctl_rec_vma *v = d->vmas[k];
+		const struct mmctl_rec_chain **c;
+		size_t len;
+
+		if (!(v->flags & MMCTL_VMAF_TARGET))
+			continue;
+		c = mm_dump_chain_recs(d, v->id, &len);
+		r->avcs += len;
+		if (len > r->chain)
+			r->chain = len;
+		if (roots && v->root_id && pair_add(roots, row, v->root_id))
+			goto fail;
+		for (size_t j = 0; j < len; j++) {
+			if (!c[j] || !c[j]->anon_vma_id)
+				continue;
+			if (n < d->nr_chains)
+				ids[n++] = c[j]->anon_vma_id;
+			if (avs && v->root_id && pair_add(avs, v->root_id, c[j]->anon_vma_id))
+				goto fail;
+		}
+	}
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		r->anon_vmas += !i || ids[i] != ids[i - 1];
+	if (!avs)
+		for (size_t k = 0; k < d->nr_families; k++)
+			if (d->families[k]->nr_anon_vmas > r->family)
+				r->family = d->families[k]->nr_anon_vmas;
+	free(ids);
+	return 0;
+fail:
+	free(ids);
+	return -1;
+}
 
 /*
  * The Prometheus text exposition format (version 0.0.4), for
@@ -207,8 +355,10 @@ int do_top(int argc, char **argv)
 	long av_size = slab_objsize("anon_vma"), avc_size = slab_objsize("anon_vma_chain");
 	struct row *rows = NULL;
 	size_t n = 0, nr = 0, skipped = 0;
+	struct pairs avs = { 0 }, roots = { 0 };
 	long *pids;
-	int ok = 0, bpf;
+	int ok = 0, bpf, one_pass = !opts.pids && !opts.cgroup && opts.format != FMT_PROM;
+	uint32_t flags;
 
 	(void)argv;
 	if (argc != 1) {
@@ -233,12 +383,24 @@ int do_top(int argc, char **argv)
 	bpf = mm_use_bpf();
 	if (bpf)
 		mm_bpf_verbose(opts.verbose);
+	flags = MMCTL_DUMP_NO_FOLIOS | (one_pass ? MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES : 0);
+	if (!bpf && one_pass) {
+		struct mm_dump d;
+		int e = mm_dump_kmod(&d, getpid(), flags);
+
+		/* A module from before MMCTL_DUMP_NO_FAMILIES: full dumps. */
+		if (e == -EINVAL) {
+			one_pass = 0;
+			flags = MMCTL_DUMP_NO_FOLIOS;
+		} else if (!e) {
+			mm_dump_free(&d);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[nr];
-		unsigned char *seen;
 		struct mm_dump d;
-		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], 0) :
-			mm_dump_kmod(&d, (pid_t)pids[i], MMCTL_DUMP_NO_FOLIOS);
+		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], flags) :
+			mm_dump_kmod(&d, (pid_t)pids[i], flags);
 
 		if (bpf && e && e != -ESRCH && e != -EINVAL) {
 			/* The program did not load or run: no row would. */
@@ -258,32 +420,16 @@ int do_top(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		seen = calloc(d.nr_avs + 1, 1);
 		r->pid = pids[i];
-		snprintf(r->comm, sizeof(r->comm), "%.16s", d.hdr->comm);
-		for (size_t k = 0; seen && k < d.nr_vmas; k++) {
-			const struct mmctl_rec_vma *v = d.vmas[k];
-			const struct mmctl_rec_chain **c;
-			size_t len;
-
-			if (!(v->flags & MMCTL_VMAF_TARGET))
-				continue;
-			c = mm_dump_chain_recs(&d, v->id, &len);
-			r->avcs += len;
-			if (len > r->chain)
-				r->chain = len;
-			for (size_t j = 0; j < len; j++) {
-				ssize_t a = c[j] ? mm_dump_av_idx(&d, c[j]->anon_vma_id) : -1;
-
-				if (a >= 0 && !seen[a]) {
-					seen[a] = 1;
-					r->anon_vmas++;
-				}
-			}
+		if (fill_row(r, nr, &d, one_pass ? &avs : NULL, one_pass ? &roots : NULL)) {
+			mm_dump_free(&d);
+			free(avs.p);
+			free(roots.p);
+			free(rows);
+			free(pids);
+			p_err("top: out of memory");
+			return EXIT_ENV;
 		}
-		for (size_t k = 0; k < d.nr_families; k++)
-			if (d.families[k]->nr_anon_vmas > r->family)
-				r->family = d.families[k]->nr_anon_vmas;
 		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
 		if (opts.format == FMT_PROM) {
 			struct mmctl_check_result res;
@@ -292,11 +438,14 @@ int do_top(int argc, char **argv)
 			if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
 				memcpy(r->verdicts, res.count, sizeof(r->verdicts));
 		}
-		free(seen);
 		mm_dump_free(&d);
 		nr++;
 	}
 	free(pids);
+	if (one_pass)
+		join_families(rows, &avs, &roots);
+	free(avs.p);
+	free(roots.p);
 	qsort(rows, nr, sizeof(*rows), cmp_rows);
 	if (opts.limit > 0 && (size_t)opts.limit < nr)
 		nr = (size_t)opts.limit;

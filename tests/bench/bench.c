@@ -8,6 +8,11 @@
  *   B-thp  the same with MADV_HUGEPAGE
  *   C      a parent with 64 written pages and 1,000 forked children
  *   C-deep a 20-deep fork chain, dumped from its first process
+ *   D      500 processes: a parent with 64 written pages and 499 forked
+ *          children, each writing one; mmctl top over every process of
+ *          the machine (one pass, module and BPF) and over the same pids
+ *          one full dump each (before), against cat of every process's
+ *          smaps_rollup
  * For each: the median of RUNS wall times of `mmctl check PID` (module,
  * folios), `mmctl tree --no-folios PID` (module, then BPF) and the kernel's
  * `cat /proc/PID/smaps` and `cat /proc/PID/maps`; the CLI's peak RSS; and
@@ -30,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <glob.h>
 
 #include "../lib/tap.h"
 #include "dump.h"
@@ -147,35 +153,40 @@ static void measure_holds(struct holds *h, pid_t pid, int on)
 		ok = 0;
 		return;
 	}
-	qsort(root, n, sizeof(double), cmp_double);
-	qsort(mmap, n, sizeof(double), cmp_double);
-	qsort(total, n, sizeof(double), cmp_double);
-	h->root = root[n / 2];
-	h->mmap = mmap[n / 2];
-	h->mmap_total = total[n / 2];
+	h->root = median(root, n);
+	h->mmap = median(mmap, n);
+	h->mmap_total = median(total, n);
 }
 
 /* Run @argv through the launcher; its wall time, or -1 if it failed. */
 static double run(char *const argv[], long *rss_kb)
 {
-	char *av[16] = { "/proc/self/exe", "--rss-run" }, line[64];
+	char **av, line[64];
 	double t = -1;
 	long rss = 0;
-	int p[2], st, n = 2;
+	int p[2], st, n = 0;
 	ssize_t len;
 	pid_t c;
 
-	for (int i = 0; argv[i] && n < 15; i++)
-		av[n++] = argv[i];
-	av[n] = NULL;
-	if (pipe(p))
+	while (argv[n])
+		n++;
+	av = calloc(n + 3, sizeof(*av));
+	if (!av)
 		return -1;
+	av[0] = "/proc/self/exe";
+	av[1] = "--rss-run";
+	memcpy(av + 2, argv, n * sizeof(*av));
+	if (pipe(p)) {
+		free(av);
+		return -1;
+	}
 	c = fork();
 	if (c == 0) {
 		dup2(p[1], 3);
 		execv(av[0], av);
 		_exit(127);
 	}
+	free(av);
 	close(p[1]);
 	len = c < 0 ? -1 : read(p[0], line, sizeof(line) - 1);
 	close(p[0]);
@@ -221,8 +232,7 @@ static void measure(struct result *r, pid_t pid)
 			if (t[i] < 0)
 				r->ran[k] = 0;
 		}
-		qsort(t, runs, sizeof(double), cmp_double);
-		r->ms[k] = t[runs / 2];
+		r->ms[k] = median(t, runs);
 	}
 	{
 		char *ver[] = { m, "--version", NULL };
@@ -242,12 +252,9 @@ static void measure(struct result *r, pid_t pid)
 			wk[i] = d.stats ? d.stats->walk_ns / 1e6 : -1;
 			mm_dump_free(&d);
 		}
-		qsort(e, runs, sizeof(double), cmp_double);
-		qsort(io, runs, sizeof(double), cmp_double);
-		qsort(wk, runs, sizeof(double), cmp_double);
-		r->exec_ms = e[runs / 2];
-		r->ioctl_ms = io[runs / 2];
-		r->walk_ms = wk[runs / 2];
+		r->exec_ms = median(e, runs);
+		r->ioctl_ms = median(io, runs);
+		r->walk_ms = median(wk, runs);
 	}
 	if (mm_dump_kmod(&d, pid, 0) == 0) {
 		r->vmas = (long)d.nr_vmas;
@@ -482,9 +489,8 @@ static void bench_probe(void)
 		order = mm_chain_order_probe(probe_dump);
 		t[i] = now_ms() - t0;
 	}
-	qsort(t, n, sizeof(double), cmp_double);
 	printf("# chain-order probe (once per mmctl process): %.2f ms, found %s\n",
-	       t[n / 2], mm_chain_order_name(order));
+	       median(t, n), mm_chain_order_name(order));
 	ok &= order != MM_CHAIN_ORDER_UNKNOWN;
 }
 
@@ -508,10 +514,99 @@ static void bench_start(void)
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++)
 			t[k][i] = run(av[k], &rss);
-	qsort(t[0], n, sizeof(double), cmp_double);
-	qsort(t[1], n, sizeof(double), cmp_double);
 	printf("# process start, mmctl --version: %.2f ms from tmpfs (the cases below), %.2f ms from the test root (%s, 9p without a page cache)\n",
-	       t[0][n / 2], t[1][n / 2], from);
+	       median(t[0], n), median(t[1], n), from);
+}
+
+/*
+ * D: mmctl top over every process (the one pass: each process's own chains,
+ * the families joined in the CLI), module and BPF, beside the same pids one
+ * full dump each (each walks the whole 500-process family: before) and
+ * cat of every process's smaps_rollup (the baseline), in one boot.
+ */
+enum { D_KMOD, D_BPF, D_FULL, D_ROLLUP, D_NR };
+
+static int bench_top(long children)
+{
+	static const char *const what[D_NR] = {
+		"mmctl top (kmod, one pass)", "mmctl top (bpf, one pass)",
+		"mmctl top --pids ALL (kmod, a full dump each: before)",
+		"cat /proc/[0-9]*/smaps_rollup",
+	};
+	double t[D_NR][16], ms[D_NR];
+	char *m = (char *)mmctl_bin, *pids = NULL, **cat = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	int ran = 1, procs = 0;
+	pid_t pid = spawn(build_c, children);
+	glob_t g;
+
+	if (pid < 0)
+		return 0;
+	if (glob("/proc/[0-9]*/smaps_rollup", 0, NULL, &g)) {
+		release(pid);
+		return 0;
+	}
+	cat = calloc(g.gl_pathc + 2, sizeof(*cat));
+	for (size_t i = 0; cat && i < g.gl_pathc; i++) {
+		int k = 0;
+
+		if (sscanf(g.gl_pathv[i], "/proc/%*d/smaps_rollup%n", &k) < 0 || !k)
+			continue;
+		cat[++n] = g.gl_pathv[i];
+		if (len + 16 > cap) {
+			char *p = realloc(pids, cap = cap * 2 + 4096);
+
+			if (!p)
+				break;
+			pids = p;
+		}
+		len += snprintf(pids + len, cap - len, "%s%.*s", len ? "," : "",
+				(int)(strlen(g.gl_pathv[i]) - 6 - 13), g.gl_pathv[i] + 6);
+		procs++;
+	}
+	if (cat && pids) {
+		char *argv[D_NR][9] = {
+			{ m, "--backend=kmod", "top", "-n", "1000000", NULL },
+			{ m, "--backend=bpf", "top", "-n", "1000000", NULL },
+			{ m, "--backend=kmod", "top", "-n", "1000000", "--pids", pids, NULL },
+			{ NULL },
+		};
+
+		cat[0] = (char *)cat_bin;
+		for (int k = 0; k < D_NR; k++) {
+			char *const *av = k == D_ROLLUP ? cat : argv[k];
+			long rss = 0;
+
+			run(av, &rss);	/* warm, as measure() */
+			for (int i = 0; i < runs && i < 16; i++) {
+				t[k][i] = run(av, &rss);
+				if (t[k][i] < 0)
+					ran = 0;
+			}
+			ms[k] = median(t[k], runs < 16 ? runs : 16);
+		}
+	} else {
+		ran = 0;
+	}
+	globfree(&g);
+	free(cat);
+	free(pids);
+	release(pid);
+	if (!ran) {
+		printf("# D: a command did not run\n");
+		return 0;
+	}
+	printf("# D: %d processes (%ld of them one family: a parent and its %ld children)\n",
+	       procs, children + 1, children);
+	for (int k = 0; k < D_NR; k++)
+		printf("# D %-60s %10.2f ms\n", what[k], ms[k]);
+	printf("# mmctl top of every process, a full dump each (before) / one pass (after), kmod: %.2fx\n",
+	       ms[D_FULL] / ms[D_KMOD]);
+	target("mmctl top (kmod), every process / cat smaps_rollup of every process",
+	       ms[D_KMOD] / ms[D_ROLLUP], 2.0, "x");
+	target("mmctl top (bpf), every process / cat smaps_rollup of every process",
+	       ms[D_BPF] / ms[D_ROLLUP], 2.0, "x");
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -521,7 +616,7 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "--rss-run"))
 		return rss_run(argv + 2);
 	long a_sizes[3] = { 1000, 8000, 64000 };
-	long b_bytes = 1L << 30, c_children = 1000, c_depth = 20;
+	long b_bytes = 1L << 30, c_children = 1000, c_depth = 20, d_children = 499;
 	struct result res[8] = { 0 };
 	int nres = 0;
 	double per_vma[3], walk_per_vma[3];
@@ -534,6 +629,7 @@ int main(int argc, char **argv)
 		b_bytes = 16L << 20;
 		c_children = 50;
 		c_depth = 5;
+		d_children = 49;
 	}
 	if (pipe(rel))
 		return 2;
@@ -621,6 +717,8 @@ int main(int argc, char **argv)
 		       res[i].name, "", b->root, b->mmap, b->mmap_total, n->root, n->mmap,
 		       n->mmap_total, n->yields);
 	}
+	ok &= bench_top(d_children);
+	tap_result("bench: mmctl top and cat of every smaps_rollup ran over the 500 processes", ok);
 	for (int i = 0; i < nres; i++) {
 		const struct holds *n = &res[i].now;
 		double longest = n->root > n->mmap ? n->root : n->mmap;

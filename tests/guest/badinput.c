@@ -1024,6 +1024,121 @@ static void test_no_tree(void)
 		   ok);
 }
 
+/* The distinct anon_vmas on the chains of @d's VMAs whose root is @root. */
+static size_t chain_avs(const struct mm_dump *d, uint64_t root, uint64_t *ids, size_t n)
+{
+	for (size_t k = 0; k < d->nr_chains; k++) {
+		const struct mmctl_rec_vma *v = mm_dump_vma(d, d->chains[k]->vma_id);
+		size_t i;
+
+		if (!v || v->root_id != root)
+			continue;
+		for (i = 0; i < n && ids[i] != d->chains[k]->anon_vma_id; i++)
+			;
+		if (i == n && n < 16)
+			ids[n++] = d->chains[k]->anon_vma_id;
+	}
+	return n;
+}
+
+/*
+ * MMCTL_DUMP_NO_FAMILIES (mmctl top): the target's VMAs only, each with the
+ * chain the full dump has (same IDs: one module key), said in the header
+ * (and partial); no other process's VMA; the checker finds nothing. The
+ * family of a mapping that parent and a forked child both wrote is joined
+ * from the two dumps' chains: the full dump's anon_vmas of that root.
+ */
+static void test_no_families(void)
+{
+	struct mmctl_check_result res;
+	struct mm_dump full, own, kid;
+	int ok = 1, r1, r2, r3, sync[2];
+	uint64_t ids[16], root = 0;
+	size_t n = 0, targets = 0, nfull = 0;
+	pid_t c;
+	char *p = mmap(NULL, 8 << 12, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char x;
+
+	if (p == MAP_FAILED || pipe(sync)) {
+		tap_result("NO_FAMILIES: the target's part of each family", 0);
+		return;
+	}
+	memset(p, 1, 8 << 12);
+	c = fork();
+	if (c == 0) {
+		p[0] = 2;	/* the child's own anon_vma */
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	EXPECT(&ok, read(sync[0], &x, 1) == 1, "child did not start");
+	r1 = mm_dump_kmod(&full, getpid(), MMCTL_DUMP_NO_FOLIOS);
+	r2 = mm_dump_kmod(&own, getpid(), MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_NO_FAMILIES);
+	r3 = mm_dump_kmod(&kid, c, MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES);
+	EXPECT(&ok, !r1 && !r2 && !r3, "dumps: %s, %s, %s", strerror(-r1), strerror(-r2),
+	       strerror(-r3));
+	if (!r1 && !r2 && !r3) {
+		const struct mmctl_rec_vma *pv = mm_dump_vma_at(&full, getpid(), (unsigned long)p);
+
+		EXPECT(&ok, !(full.hdr->flags & MMCTL_DUMPF_NO_FAMILIES) &&
+		       (own.hdr->flags & (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL)) ==
+		       (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL) &&
+		       (kid.hdr->flags & MMCTL_DUMPF_NO_FAMILIES), "header flags %#x, %#x, %#x",
+		       full.hdr->flags, own.hdr->flags, kid.hdr->flags);
+		for (size_t i = 0; i < own.nr_vmas; i++)
+			EXPECT(&ok, own.vmas[i]->flags & MMCTL_VMAF_TARGET,
+			       "VMA %016llx of another process", (unsigned long long)own.vmas[i]->id);
+		for (size_t i = 0; i < full.nr_vmas; i++) {
+			const struct mmctl_rec_vma *v = full.vmas[i];
+			const struct mmctl_rec_chain **a, **b;
+			size_t la, lb;
+
+			if (!(v->flags & MMCTL_VMAF_TARGET))
+				continue;
+			targets++;
+			a = mm_dump_chain_recs(&full, v->id, &la);
+			b = mm_dump_chain_recs(&own, v->id, &lb);
+			EXPECT(&ok, mm_dump_vma(&own, v->id) && la == lb, "VMA %lx: chain %zu/%zu",
+			       (unsigned long)v->start, la, lb);
+			for (size_t k = 0; ok && k < la && k < lb; k++)
+				EXPECT(&ok, a[k] && b[k] && a[k]->anon_vma_id == b[k]->anon_vma_id &&
+				       a[k]->avc_id == b[k]->avc_id, "VMA %lx: chain entry %zu differs",
+				       (unsigned long)v->start, k);
+		}
+		EXPECT(&ok, targets == own.nr_vmas, "target VMAs %zu, NO_FAMILIES VMAs %zu", targets,
+		       own.nr_vmas);
+		EXPECT(&ok, pv && pv->root_id, "the mapping's VMA in the full dump");
+		if (pv) {
+			root = pv->root_id;
+			n = chain_avs(&own, root, ids, 0);
+			n = chain_avs(&kid, root, ids, n);
+			for (size_t i = 0; i < full.nr_avs; i++)
+				nfull += full.avs[i]->root_id == root;
+			EXPECT(&ok, n == 2 && n == nfull, "family joined from two dumps: %zu anon_vmas, full dump %zu",
+			       n, nfull);
+		}
+		EXPECT(&ok, !mm_check_buf(own.buf, own.len, NULL, NULL, &res) &&
+		       !res.count[MMCTL_SEV_ERROR] && !res.count[MMCTL_SEV_WARNING] &&
+		       !res.count[MMCTL_SEV_TRANSIENT],
+		       "check: %u errors %u warnings %u transient", res.count[MMCTL_SEV_ERROR],
+		       res.count[MMCTL_SEV_WARNING], res.count[MMCTL_SEV_TRANSIENT]);
+	}
+	if (!r1)
+		mm_dump_free(&full);
+	if (!r2)
+		mm_dump_free(&own);
+	if (!r3)
+		mm_dump_free(&kid);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	close(sync[0]);
+	close(sync[1]);
+	munmap(p, 8 << 12);
+	tap_result("NO_FAMILIES: the target's VMAs with the full dump's chains, said in the header, checks clean; a family joined from two processes' dumps",
+		   ok);
+}
+
 int main(int argc, char **argv)
 {
 	struct mmctl_dump_args a;
@@ -1146,6 +1261,7 @@ int main(int argc, char **argv)
 	test_exec_targets();
 	test_abi2();
 	test_no_tree();
+	test_no_families();
 	test_lock_yields();
 	test_vma_walk_yields();
 	close(ctl);

@@ -223,6 +223,63 @@ TEST_F(check, t_no_tree, "check: a dump without tree nodes (DUMPF_NO_TREE) is cl
 	EXPECT_EQ(MMCTL_PARTIAL_I3, self->g.res.partial);
 }
 
+/*
+ * MMCTL_DUMP_NO_FAMILIES (top): the target's VMA and chain only, no other
+ * process's records, and of the anon_vmas only those whose tree begins with
+ * the target's node: here none. Partial, and clean; the same records without
+ * the flag give I1-fork (the own anon_vma unknown at the chain's head).
+ */
+static void own_part(struct snap *s, uint64_t vma)
+{
+	for (size_t off = 0; off + sizeof(struct mmctl_rec_hdr) <= s->len;) {
+		struct mmctl_rec_hdr *h = (void *)(s->buf + off);
+		const struct mmctl_rec_vma *v = (const void *)h;
+		const struct mmctl_rec_chain *c = (const void *)h;
+
+		if (h->size < sizeof(*h))
+			break;
+		if (h->type == MMCTL_REC_TREE || h->type == MMCTL_REC_ANON_VMA ||
+		    h->type == MMCTL_REC_FAMILY ||
+		    (h->type == MMCTL_REC_VMA && v->id != vma) ||
+		    (h->type == MMCTL_REC_CHAIN && c->vma_id != vma))
+			h->type = 0x7fff;
+		off += h->size;
+	}
+}
+
+static int count_rule(const struct got *g, __u32 rule)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->n; i++)
+		n += g->v[i].rule == rule;
+	return n;
+}
+
+TEST_F(check, t_no_families, "check: the target's part of its families (DUMPF_NO_FAMILIES) is clean, partial")
+{
+	chain3(&self->m);
+	self->m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST;
+	self->m.dump_flags |= MMCTL_DUMPF_NO_TREE | MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL;
+	emit(&self->m, &self->s);
+	own_part(&self->s, V3);
+	ASSERT_EQ(0, run(&self->s, &self->g));
+	EXPECT_TRUE(exact(&self->g, NULL, 0));
+	EXPECT_EQ(1, self->g.res.nr_vmas);
+	EXPECT_NE(0, self->g.res.partial & MMCTL_PARTIAL_I1);
+}
+
+TEST_F(check, t_no_families_unflagged, "check: the same part without DUMPF_NO_FAMILIES is I1-fork")
+{
+	chain3(&self->m);
+	self->m.dump_flags &= ~MMCTL_DUMPF_ROOT_LAST;
+	self->m.dump_flags |= MMCTL_DUMPF_NO_TREE | MMCTL_DUMPF_PARTIAL;
+	emit(&self->m, &self->s);
+	own_part(&self->s, V3);
+	ASSERT_EQ(0, run(&self->s, &self->g));
+	EXPECT_EQ(1, count_rule(&self->g, MMCTL_R_I1_FORK));
+}
+
 /* The same records without the flag: the missing nodes are I3 errors. */
 TEST_F(check, t_no_tree_unflagged, "check: tree nodes missing without DUMPF_NO_TREE are I3 verdicts")
 {

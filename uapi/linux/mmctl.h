@@ -79,8 +79,17 @@
  * anon_vma records keep tree_avcs and tree_flags.
  */
 #define MMCTL_DUMP_NO_TREE	 (1U << 2)
+/*
+ * The target's own VMAs and their chains only, each family's part under its
+ * root rwsem; no other process's VMA, no interval-tree walk: for a caller
+ * that dumps every process (mmctl top) and joins the families itself. The
+ * dump says MMCTL_DUMPF_NO_FAMILIES and MMCTL_DUMPF_PARTIAL; its FAMILY
+ * records count the target's part, its ANON_VMA records are those whose
+ * tree's first node is one of the target's chain entries.
+ */
+#define MMCTL_DUMP_NO_FAMILIES	 (1U << 3)
 #define MMCTL_DUMP_FLAGS_ALL	 (MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS | \
-				  MMCTL_DUMP_NO_TREE)
+				  MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES)
 
 struct mmctl_dump_args {
 	__u32 size;	/* in: sizeof(struct mmctl_dump_args) known to the caller */
@@ -129,6 +138,7 @@ enum mmctl_rec_type {
 #define MMCTL_DUMPF_FOLIOS	(1U << 1) /* page tables were walked */
 #define MMCTL_DUMPF_PARTIAL	(1U << 2) /* families may be incomplete (lower bounds only) */
 #define MMCTL_DUMPF_NO_TREE	(1U << 4) /* no MMCTL_REC_TREE records, as asked */
+#define MMCTL_DUMPF_NO_FAMILIES	(1U << 5) /* the target's VMAs only, as asked */
 /*
  * The producer's kernel keeps every chain ending with the hierarchy's root
  * (anon_vma_clone() walking the source chain in reverse: up to 6.18; 7.0
