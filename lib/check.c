@@ -582,7 +582,8 @@ static void ck_vmas(struct ck *c, const __u8 *bad)
 				 * whose anon_vmas are written where their tree
 				 * begins with the target's node only.
 				 */
-				if (!c->root_last && !c->no_families && k == 0 && own == NOTFOUND &&
+				if (!c->root_last && !(c->no_families && c->partial) &&
+				    k == 0 && own == NOTFOUND &&
 				    e[k]->anon_vma_id == v->anon_vma_id)
 					viol(c, MMCTL_R_I1_FORK, v->id, v->anon_vma_id, 0, 0);
 				else if (!c->partial)

@@ -1017,6 +1017,9 @@ int mmctl_dump_pid(struct mmctl_out *out, const struct mmctl_dump_req *req)
 	bool ok = false;
 	int ret;
 
+	/* Its anon_vmas' trees hold nodes of VMAs the dump leaves out. */
+	if (w.flags & MMCTL_DUMP_NO_FAMILIES)
+		w.flags |= MMCTL_DUMP_NO_TREE;
 	if (!pid || pid > PID_MAX_LIMIT)
 		return -EINVAL;
 	if (req->page_count) {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -349,15 +350,85 @@ static int cmp_rows(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* One pass over @pids: the rows, and for the one pass the families' pairs. */
+struct top_pass {
+	struct row *rows;
+	size_t nr, skipped;
+	size_t unread;		/* skipped but neither a kernel thread nor gone */
+	int keys_differ;	/* the module was reloaded meanwhile: IDs do not join */
+	uint64_t key_id;
+	struct pairs avs, roots;
+};
+
+static int top_pass(struct top_pass *t, const long *pids, size_t n, int bpf, uint32_t flags,
+		    int one_pass, long av_size, long avc_size)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct row *r = &t->rows[t->nr];
+		struct mm_dump d;
+		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], flags) :
+			mm_dump_kmod(&d, (pid_t)pids[i], flags);
+
+		if (bpf && e && e != -ESRCH && e != -EINVAL) {
+			/* The program did not load or run: no row would. */
+			p_err("top: BPF backend: %s%s", mm_bpf_error(),
+			      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
+			return EXIT_ENV;
+		}
+		if (!bpf && (e == -ENOENT || e == -EPERM))
+			return report_dump_error(e, "top");
+		if (e) {
+			/* kernel threads (EINVAL), exited (ESRCH), unreadable (EACCES) */
+			t->skipped++;
+			t->unread += e != -EINVAL && e != -ESRCH;
+			continue;
+		}
+		if (t->nr && d.hdr->key_id != t->key_id)
+			t->keys_differ = 1;
+		t->key_id = d.hdr->key_id;
+		r->pid = pids[i];
+		if (fill_row(r, t->nr, &d, one_pass ? &t->avs : NULL, one_pass ? &t->roots : NULL)) {
+			mm_dump_free(&d);
+			p_err("top: out of memory");
+			return EXIT_ENV;
+		}
+		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
+		if (opts.format == FMT_PROM) {
+			struct mmctl_check_result res;
+
+			/* Counts only: no verdict list to build and free. */
+			if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
+				memcpy(r->verdicts, res.count, sizeof(r->verdicts));
+		}
+		mm_dump_free(&d);
+		t->nr++;
+	}
+	return 0;
+}
+
+/*
+ * The one pass joins families from every process's chains: exact only when
+ * every process sharing them can be read, so only for root in the initial
+ * pid namespace (PROC_PID_INIT_INO: a container's CLI does not see the
+ * host's processes), and redone with full dumps if a process could not be
+ * read after all, or the module's ID key changed (reloaded) meanwhile.
+ */
+static int sees_every_process(void)
+{
+	struct stat st;
+
+	return geteuid() == 0 && !stat("/proc/self/ns/pid", &st) && st.st_ino == 0xEFFFFFFCU;
+}
+
 int do_top(int argc, char **argv)
 {
 	static const char *const cols[] = { "anon_vmas", "avcs", "chain", "family", "bytes", "pid" };
 	long av_size = slab_objsize("anon_vma"), avc_size = slab_objsize("anon_vma_chain");
-	struct row *rows = NULL;
-	size_t n = 0, nr = 0, skipped = 0;
-	struct pairs avs = { 0 }, roots = { 0 };
+	struct top_pass t = { 0 };
+	struct row *rows;
+	size_t n = 0, nr, skipped;
 	long *pids;
-	int ok = 0, bpf, one_pass = !opts.pids && !opts.cgroup && opts.format != FMT_PROM;
+	int ok = 0, bpf, ret, one_pass = !opts.pids && !opts.cgroup && opts.format != FMT_PROM;
 	uint32_t flags;
 
 	(void)argv;
@@ -374,8 +445,8 @@ int do_top(int argc, char **argv)
 	}
 	if (collect(&pids, &n))
 		return opts.pids ? EXIT_USAGE : EXIT_ENV;
-	rows = calloc(n + 1, sizeof(*rows));
-	if (!rows) {
+	t.rows = calloc(n + 1, sizeof(*t.rows));
+	if (!t.rows) {
 		free(pids);
 		p_err("top: out of memory");
 		return EXIT_ENV;
@@ -383,6 +454,7 @@ int do_top(int argc, char **argv)
 	bpf = mm_use_bpf();
 	if (bpf)
 		mm_bpf_verbose(opts.verbose);
+	one_pass &= sees_every_process();
 	flags = MMCTL_DUMP_NO_FOLIOS | (one_pass ? MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES : 0);
 	if (!bpf && one_pass) {
 		struct mm_dump d;
@@ -396,56 +468,30 @@ int do_top(int argc, char **argv)
 			mm_dump_free(&d);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &rows[nr];
-		struct mm_dump d;
-		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], flags) :
-			mm_dump_kmod(&d, (pid_t)pids[i], flags);
-
-		if (bpf && e && e != -ESRCH && e != -EINVAL) {
-			/* The program did not load or run: no row would. */
-			p_err("top: BPF backend: %s%s", mm_bpf_error(),
-			      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
-			free(rows);
-			free(pids);
-			return EXIT_ENV;
-		}
-		if (!bpf && (e == -ENOENT || e == -EPERM)) {
-			free(rows);
-			free(pids);
-			return report_dump_error(e, "top");
-		}
-		if (e) {
-			/* kernel threads (EINVAL), exited (ESRCH), unreadable (EACCES) */
-			skipped++;
-			continue;
-		}
-		r->pid = pids[i];
-		if (fill_row(r, nr, &d, one_pass ? &avs : NULL, one_pass ? &roots : NULL)) {
-			mm_dump_free(&d);
-			free(avs.p);
-			free(roots.p);
-			free(rows);
-			free(pids);
-			p_err("top: out of memory");
-			return EXIT_ENV;
-		}
-		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
-		if (opts.format == FMT_PROM) {
-			struct mmctl_check_result res;
-
-			/* Counts only: no verdict list to build and free. */
-			if (mm_check_buf(d.buf, d.len, NULL, NULL, &res) == 0)
-				memcpy(r->verdicts, res.count, sizeof(r->verdicts));
-		}
-		mm_dump_free(&d);
-		nr++;
+	for (;;) {
+		ret = top_pass(&t, pids, n, bpf, flags, one_pass, av_size, avc_size);
+		if (ret || !one_pass || (!t.unread && !t.keys_differ))
+			break;
+		/* A family's members not all read: full dumps after all. */
+		free(t.avs.p);
+		free(t.roots.p);
+		memset(t.rows, 0, (n + 1) * sizeof(*t.rows));
+		t = (struct top_pass){ .rows = t.rows };
+		one_pass = 0;
+		flags = MMCTL_DUMP_NO_FOLIOS;
 	}
 	free(pids);
-	if (one_pass)
-		join_families(rows, &avs, &roots);
-	free(avs.p);
-	free(roots.p);
+	if (!ret && one_pass)
+		join_families(t.rows, &t.avs, &t.roots);
+	free(t.avs.p);
+	free(t.roots.p);
+	if (ret) {
+		free(t.rows);
+		return ret;
+	}
+	rows = t.rows;
+	nr = t.nr;
+	skipped = t.skipped;
 	qsort(rows, nr, sizeof(*rows), cmp_rows);
 	if (opts.limit > 0 && (size_t)opts.limit < nr)
 		nr = (size_t)opts.limit;

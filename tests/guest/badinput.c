@@ -1044,7 +1044,8 @@ static size_t chain_avs(const struct mm_dump *d, uint64_t root, uint64_t *ids, s
 /*
  * MMCTL_DUMP_NO_FAMILIES (mmctl top): the target's VMAs only, each with the
  * chain the full dump has (same IDs: one module key), said in the header
- * (and partial); no other process's VMA; the checker finds nothing. The
+ * (partial, and no tree nodes even unasked); no other process's VMA; the
+ * checker finds nothing. The
  * family of a mapping that parent and a forked child both wrote is joined
  * from the two dumps' chains: the full dump's anon_vmas of that root.
  */
@@ -1081,9 +1082,12 @@ static void test_no_families(void)
 	if (!r1 && !r2 && !r3) {
 		const struct mmctl_rec_vma *pv = mm_dump_vma_at(&full, getpid(), (unsigned long)p);
 
+		/* NO_TREE implied: those trees hold other processes' nodes. */
 		EXPECT(&ok, !(full.hdr->flags & MMCTL_DUMPF_NO_FAMILIES) &&
-		       (own.hdr->flags & (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL)) ==
-		       (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL) &&
+		       (own.hdr->flags & (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL |
+					  MMCTL_DUMPF_NO_TREE)) ==
+		       (MMCTL_DUMPF_NO_FAMILIES | MMCTL_DUMPF_PARTIAL | MMCTL_DUMPF_NO_TREE) &&
+		       !own.nr_trees &&
 		       (kid.hdr->flags & MMCTL_DUMPF_NO_FAMILIES), "header flags %#x, %#x, %#x",
 		       full.hdr->flags, own.hdr->flags, kid.hdr->flags);
 		for (size_t i = 0; i < own.nr_vmas; i++)

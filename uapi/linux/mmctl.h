@@ -81,11 +81,13 @@
 #define MMCTL_DUMP_NO_TREE	 (1U << 2)
 /*
  * The target's own VMAs and their chains only, each family's part under its
- * root rwsem; no other process's VMA, no interval-tree walk: for a caller
- * that dumps every process (mmctl top) and joins the families itself. The
- * dump says MMCTL_DUMPF_NO_FAMILIES and MMCTL_DUMPF_PARTIAL; its FAMILY
- * records count the target's part, its ANON_VMA records are those whose
- * tree's first node is one of the target's chain entries.
+ * root rwsem; no other process's VMA, the root's tree not walked for
+ * members: for a caller that dumps every process (mmctl top) and joins the
+ * families itself. The dump says MMCTL_DUMPF_NO_FAMILIES and
+ * MMCTL_DUMPF_PARTIAL; its FAMILY records count the target's part, its
+ * ANON_VMA records are those whose tree's first node is one of the target's
+ * chain entries. Implies MMCTL_DUMP_NO_TREE (those trees hold other
+ * processes' nodes, whose chains are not in the dump).
  */
 #define MMCTL_DUMP_NO_FAMILIES	 (1U << 3)
 #define MMCTL_DUMP_FLAGS_ALL	 (MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_MEMBER_FOLIOS | \
