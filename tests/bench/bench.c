@@ -726,7 +726,7 @@ int main(int argc, char **argv)
 		       n->mmap_total, n->yields);
 	}
 	ok &= bench_top(d_children);
-	tap_result("bench: mmctl top and cat of every smaps_rollup ran over the 500 processes", ok);
+	tap_result("bench: mmctl top and cat of every smaps_rollup ran over every process (case D)", ok);
 	for (int i = 0; i < nres; i++) {
 		const struct holds *n = &res[i].now;
 		double longest = n->root > n->mmap ? n->root : n->mmap;
