@@ -803,6 +803,9 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
 	return bpf_dump_flags(d, pid, 0);
 }
 
+/* The kernel's chain order, probed once per process (dump.h). */
+static atomic_int chain_order = -1;
+
 /*
  * The chain order flag as for the module's dumps (dump.h). Of @flags, only
  * MMCTL_DUMP_NO_FAMILIES changes what the program writes (the target's own
@@ -810,32 +813,30 @@ static int bpf_dump(struct mm_dump *d, pid_t pid)
  */
 int mm_dump_bpf(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
-	static atomic_int order = -1;
 	int r;
 
 	r = bpf_dump_flags(d, pid, flags);
 	if (r)
 		return r;
-	mm_dump_set_chain_order(d, mm_chain_order_once(&order, bpf_dump));
+	mm_dump_set_chain_order(d, mm_chain_order_once(&chain_order, bpf_dump));
 	return 0;
 }
 
-static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
+/*
+ * Run the program once: over @pid's tasks, or over every task (@every, then
+ * without families whatever @flags say). The raw records into *@raw (*@len
+ * bytes, the caller's to free), *@cut when the view is partial. 0, or a
+ * negative errno with mm_bpf_error() set.
+ */
+static int bpf_iterate(pid_t pid, int every, uint32_t flags, char **raw, size_t *len, int *cut)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	union bpf_iter_link_info linfo;
-	struct utsname u;
-	char path[64], *raw = NULL;
-	size_t len = 0;
-	int fd, link, r, cut = 0, lock = -1;
+	int fd, link, r, lock = -1;
 
-	memset(d, 0, sizeof(*d));
-	last_err[0] = 0;
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return set_err(-ENOSYS, "the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE cannot load");
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (access(path, F_OK))
-		return set_err(-ESRCH, "no such process");
+	*raw = NULL;
+	*len = 0;
+	*cut = 0;
 	/* One key per run (like the module's per load): IDs of two dumps of
 	 * one run link up, across runs they do not. */
 	if (!key_ready) {
@@ -867,14 +868,15 @@ static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
 		goto unlock;
 	}
 	clear_marks();
-	P.bss->target_tgid = (uint32_t)pid;
+	P.bss->target_tgid = every ? 0 : (uint32_t)pid;
+	P.bss->every_task = !!every;
 	P.bss->run_id++;
 	P.bss->families_cut = 0;
-	P.bss->no_families = !!(flags & MMCTL_DUMP_NO_FAMILIES);
+	P.bss->no_families = every || (flags & MMCTL_DUMP_NO_FAMILIES);
 again:
 	/* Iterate only the target's tasks where the kernel can (6.1+). */
 	memset(&linfo, 0, sizeof(linfo));
-	linfo.task.pid = (uint32_t)pid;
+	linfo.task.pid = every ? 0 : (uint32_t)pid;
 	lopts.iter_info = &linfo;
 	lopts.iter_info_len = sizeof(linfo);
 	link = bpf_link_create(P.fd[PIN_PROG], 0, BPF_TRACE_ITER, &lopts);
@@ -887,20 +889,21 @@ again:
 		goto unlock;
 	}
 	fd = bpf_iter_create(link);
-	r = fd < 0 ? -errno : read_all(fd, &raw, &len);
+	r = fd < 0 ? -errno : read_all(fd, raw, len);
 	if (fd >= 0)
 		close(fd);
 	close(link);
 	if (r == -E2BIG && !P.bss->no_families) {
 		/* One object's output outgrew the iterator's buffer: the
 		 * target's own VMAs only, and the dump says partial. */
-		free(raw);
-		raw = NULL;
+		free(*raw);
+		*raw = NULL;
+		*len = 0;
 		P.bss->no_families = 1;
 		P.bss->run_id++;
 		goto again;
 	}
-	cut = P.bss->families_cut || P.bss->no_families;
+	*cut = P.bss->families_cut || P.bss->no_families;
 unlock:
 	if (lock >= 0) {
 		/* Pinned maps outlive us: no raw address left in them. */
@@ -908,9 +911,49 @@ unlock:
 		close(lock);	/* and its flock */
 	}
 	if (r) {
-		free(raw);
+		free(*raw);
+		*raw = NULL;
+		*len = 0;
 		return last_err[0] ? r : set_err(r, "reading the iterator failed: %s", strerror(-r));
 	}
+	return 0;
+}
+
+static int have_btf(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return set_err(-ENOSYS, "the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE cannot load");
+	return 0;
+}
+
+/* What the dumps of the module say beside the records: flags, kernel. */
+static void finish_dump(struct mm_dump *d, uint32_t flags)
+{
+	struct utsname u;
+
+	if (flags & MMCTL_DUMP_NO_FAMILIES)
+		((struct mmctl_rec_dump *)d->hdr)->flags |= MMCTL_DUMPF_NO_FAMILIES;
+	if (!uname(&u))
+		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
+}
+
+static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
+{
+	char path[64], *raw;
+	size_t len;
+	int r, cut;
+
+	memset(d, 0, sizeof(*d));
+	last_err[0] = 0;
+	r = have_btf();
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (access(path, F_OK))
+		return set_err(-ESRCH, "no such process");
+	r = bpf_iterate(pid, 0, flags, &raw, &len, &cut);
+	if (r)
+		return r;
 	if (!len) {
 		free(raw);
 		/* No VMA at all: a kernel thread, or the process went away. */
@@ -922,9 +965,160 @@ unlock:
 	free(raw);
 	if (r)
 		return set_err(r, "malformed records from the BPF program");
-	if (flags & MMCTL_DUMP_NO_FAMILIES)
-		((struct mmctl_rec_dump *)d->hdr)->flags |= MMCTL_DUMPF_NO_FAMILIES;
-	if (!uname(&u))
-		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
+	finish_dump(d, flags);
+	return 0;
+}
+
+/* ---- every process in one pass (mmctl top) -------------------------------- */
+
+/* A VMA record and the chain and anon_vma records before it: one process's. */
+struct seg {
+	uint32_t pid;
+	size_t idx, off, len;
+};
+
+static int cmp_seg(const void *x, const void *y)
+{
+	const struct seg *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * The program writes each VMA's chain and anon_vma records, then the VMA
+ * record with its pid: a VMA record ends a segment of that pid. Segments
+ * regrouped by pid, each pid's in stream order; records after the last
+ * VMA record (none from our program) are dropped.
+ */
+int mm_bpf_split(struct mm_bpf_all *a, const char *raw, size_t len)
+{
+	struct seg *s = malloc(raw_max_recs(len) * sizeof(*s));
+	const struct mmctl_rec_hdr *rh;
+	size_t n = 0, start = 0, pos = 0;
+
+	a->raw = malloc(len + 1);
+	a->parts = calloc(raw_max_recs(len), sizeof(*a->parts));
+	a->len = a->nr = 0;
+	if (!s || !a->raw || !a->parts) {
+		free(s);
+		mm_bpf_all_free(a);
+		return -ENOMEM;
+	}
+	for (size_t off = 0; (rh = raw_next(raw, len, &off));) {
+		if (!rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma)))
+			continue;
+		s[n] = (struct seg){ .pid = ((const struct mmctl_rec_vma *)rh)->pid,
+				     .idx = n, .off = start, .len = off - start };
+		n++;
+		start = off;
+	}
+	qsort(s, n, sizeof(*s), cmp_seg);
+	for (size_t i = 0; i < n; i++) {
+		struct mm_bpf_part *p = &a->parts[a->nr - (a->nr > 0)];
+
+		if (!a->nr || p->pid != s[i].pid) {
+			p = &a->parts[a->nr++];
+			*p = (struct mm_bpf_part){ .pid = s[i].pid, .off = pos };
+		}
+		memcpy(a->raw + pos, raw + s[i].off, s[i].len);
+		pos += s[i].len;
+		p->len += s[i].len;
+	}
+	a->len = pos;
+	free(s);
+	return 0;
+}
+
+void mm_bpf_all_free(struct mm_bpf_all *a)
+{
+	free(a->raw);
+	free(a->parts);
+	a->raw = NULL;
+	a->parts = NULL;
+	a->len = a->nr = 0;
+}
+
+int mm_bpf_all(struct mm_bpf_all *a, uint32_t flags)
+{
+	char *raw;
+	size_t len;
+	int r, cut;
+
+	memset(a, 0, sizeof(*a));
+	a->flags = flags | MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES;
+	last_err[0] = 0;
+	r = have_btf();
+	if (r)
+		return r;
+	r = bpf_iterate(0, 1, a->flags, &raw, &len, &cut);
+	if (r)
+		return r;
+	r = mm_bpf_split(a, raw, len);
+	free(raw);
+	return r ? set_err(r, "out of memory") : 0;
+}
+
+/*
+ * What /proc/@pid/stat says of a pid the pass did not meet: 1 a kernel
+ * thread (PF_KTHREAD), -ESRCH gone or exited (a zombie: no memory left),
+ * else 0.
+ */
+static int is_kthread(pid_t pid)
+{
+	char path[64], buf[1024], *p, state = 0;
+	unsigned int pf = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = 0;
+	/* After the comm (which may hold anything): state ppid pgrp session tty tpgid flags */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &pf) != 2)
+		return 0;
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
+	return !!(pf & 0x00200000U);	/* PF_KTHREAD */
+}
+
+int mm_dump_bpf_part(struct mm_dump *d, const struct mm_bpf_all *a, pid_t pid)
+{
+	size_t lo = 0, hi = a->nr;
+	int r;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->parts[mid].pid < (uint32_t)pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == a->nr || a->parts[lo].pid != (uint32_t)pid) {
+		memset(d, 0, sizeof(*d));
+		last_err[0] = 0;
+		r = is_kthread(pid);
+		if (r < 0)
+			return set_err(-ESRCH, "no such process (or it has exited)");
+		if (r)
+			return set_err(-EINVAL, "no user memory (a kernel thread?)");
+		/* Not met by the pass: a dump of its own. */
+		return mm_dump_bpf(d, pid, a->flags);
+	}
+	memset(d, 0, sizeof(*d));
+	r = mm_bpf_records(d, pid, a->raw + a->parts[lo].off, a->parts[lo].len, 1);
+	if (r)
+		return set_err(r, "malformed records from the BPF program");
+	finish_dump(d, a->flags);
+	mm_dump_set_chain_order(d, mm_chain_order_once(&chain_order, bpf_dump));
 	return 0;
 }

@@ -78,6 +78,32 @@ void mm_bpf_verbose(int on);
 /* The BPF program's raw records (kernel addresses) of @pid into @d: IDs,
  * deduplicated, a DUMP record first; partial when @cut. 0 or -errno. */
 int mm_bpf_records(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut);
+/*
+ * The BPF backend's one pass over every process (mmctl top): one iterator
+ * over every task, MMCTL_DUMP_NO_FAMILIES, its stream split by pid
+ * (mm_bpf_split(): records regrouped, one part per pid, sorted by pid);
+ * then each process's dump from its part (mm_dump_bpf_part()).
+ */
+struct mm_bpf_part {
+	uint32_t pid;
+	size_t off, len;	/* of its records in mm_bpf_all.raw */
+};
+struct mm_bpf_all {
+	char *raw;
+	size_t len;
+	struct mm_bpf_part *parts;
+	size_t nr;
+	uint32_t flags;		/* the dumps' MMCTL_DUMP_* */
+};
+int mm_bpf_all(struct mm_bpf_all *a, uint32_t flags);
+int mm_bpf_split(struct mm_bpf_all *a, const char *raw, size_t len);
+/*
+ * @pid's dump from the pass, as mm_dump_bpf(@pid, a->flags) would give it.
+ * A pid the pass did not meet: -ESRCH (gone, or a zombie), -EINVAL (a kernel thread),
+ * else (started after the pass, say) a dump of its own through mm_dump_bpf().
+ */
+int mm_dump_bpf_part(struct mm_dump *d, const struct mm_bpf_all *a, pid_t pid);
+void mm_bpf_all_free(struct mm_bpf_all *a);
 /* Marks the loaded program holds in its maps (families walked, anon_vmas
  * written): after a dump, that dump's alone. For tests. */
 size_t mm_bpf_marks(void);

@@ -7,7 +7,7 @@
  *
  * Every process (no --pids, --cgroup), in text or JSON, is one pass: each
  * process's own VMAs and chains (MMCTL_DUMP_NO_FAMILIES), no family walked
- * from each of its members; a family's size is then the distinct anon_vmas
+ * from each of its members (the BPF backend: one iterator over every task); a family's size is then the distinct anon_vmas
  * on the chains of all its VMAs, which all belong to some process. A subset
  * of processes (and prometheus, whose verdicts judge whole families) takes
  * each process's full dump: its families reach processes outside the set.
@@ -360,23 +360,43 @@ struct top_pass {
 	struct pairs avs, roots;
 };
 
+static int bpf_failed(void)
+{
+	/* The program did not load or run: no row would. */
+	p_err("top: BPF backend: %s%s", mm_bpf_error(),
+	      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
+	return EXIT_ENV;
+}
+
+/*
+ * The BPF backend's one pass is one iterator over every task (mm_bpf_all()),
+ * each process's dump then taken from it; the module's, a NO_FAMILIES
+ * ioctl per process.
+ */
 static int top_pass(struct top_pass *t, const long *pids, size_t n, int bpf, uint32_t flags,
 		    int one_pass, long av_size, long avc_size)
 {
+	struct mm_bpf_all all = { 0 };
+	/* MMCTL_TOP_BPF_EACH: an iterator per process, as before (make bench's baseline) */
+	int every = bpf && one_pass && !getenv("MMCTL_TOP_BPF_EACH"), ret = 0;
+
+	if (every && mm_bpf_all(&all, flags))
+		return bpf_failed();
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &t->rows[t->nr];
 		struct mm_dump d;
-		int e = bpf ? mm_dump_bpf(&d, (pid_t)pids[i], flags) :
+		int e = every ? mm_dump_bpf_part(&d, &all, (pid_t)pids[i]) :
+			bpf ? mm_dump_bpf(&d, (pid_t)pids[i], flags) :
 			mm_dump_kmod(&d, (pid_t)pids[i], flags);
 
 		if (bpf && e && e != -ESRCH && e != -EINVAL) {
-			/* The program did not load or run: no row would. */
-			p_err("top: BPF backend: %s%s", mm_bpf_error(),
-			      opts.backend == BK_AUTO ? " (and the module is not loaded)" : "");
-			return EXIT_ENV;
+			ret = bpf_failed();
+			break;
 		}
-		if (!bpf && (e == -ENOENT || e == -EPERM))
-			return report_dump_error(e, "top");
+		if (!bpf && (e == -ENOENT || e == -EPERM)) {
+			ret = report_dump_error(e, "top");
+			break;
+		}
 		if (e) {
 			/* kernel threads (EINVAL), exited (ESRCH), unreadable (EACCES) */
 			t->skipped++;
@@ -390,7 +410,8 @@ static int top_pass(struct top_pass *t, const long *pids, size_t n, int bpf, uin
 		if (fill_row(r, t->nr, &d, one_pass ? &t->avs : NULL, one_pass ? &t->roots : NULL)) {
 			mm_dump_free(&d);
 			p_err("top: out of memory");
-			return EXIT_ENV;
+			ret = EXIT_ENV;
+			break;
 		}
 		r->bytes = r->anon_vmas * (uint64_t)av_size + r->avcs * (uint64_t)avc_size;
 		if (opts.format == FMT_PROM) {
@@ -403,7 +424,8 @@ static int top_pass(struct top_pass *t, const long *pids, size_t n, int bpf, uin
 		mm_dump_free(&d);
 		t->nr++;
 	}
-	return 0;
+	mm_bpf_all_free(&all);
+	return ret;
 }
 
 /*

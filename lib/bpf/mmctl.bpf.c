@@ -30,6 +30,13 @@ __u32 target_tgid;
 __u64 run_id;		/* bumped by the CLI per dump: families walked once */
 __u32 families_cut;	/* a family larger than MAX_FAMILY: view partial */
 __u32 no_families;	/* set by the CLI: the target's own VMAs only */
+/*
+ * Set by the CLI (with no_families): every process's VMAs in one pass, each
+ * with its pid (mmctl top); the CLI splits the stream by pid. anon_vma
+ * records are written with every chain entry then (the written marks are
+ * per dump, and this stream is every process's dump at once).
+ */
+__u32 every_task;
 /* The CLI's pid namespace (inode number): pids are reported and the
  * target matched in it. */
 __u32 reader_inum;
@@ -160,7 +167,8 @@ static struct mmctl_rec_vma scratch_member;
 
 /* The chain of @vma (bounded) and its members' anon_vmas; its length. */
 static __always_inline __u32 emit_chain(struct seq_file *seq, __u64 seq_num,
-					struct vm_area_struct *vma, struct anon_vma *av)
+					struct vm_area_struct *vma, struct anon_vma *av,
+					__u32 every)
 {
 	struct mmctl_rec_anon_vma *a = &scratch_av;
 	struct mmctl_rec_chain *c = &scratch_chain;
@@ -187,7 +195,7 @@ static __always_inline __u32 emit_chain(struct seq_file *seq, __u64 seq_num,
 		if ((struct vm_area_struct *)BPF_CORE_READ(avc, vma) != vma)
 			c->flags |= MMCTL_CHAINF_VMA_MISMATCH;
 		bpf_seq_write(seq, c, sizeof(*c));
-		if (x && !done_before(&written, (__u64)x, seq_num)) {
+		if (x && (every || !done_before(&written, (__u64)x, seq_num))) {
 			a->id = (__u64)x;
 			a->root_id = (__u64)BPF_CORE_READ(x, root);
 			a->parent_id = (__u64)BPF_CORE_READ(x, parent);
@@ -290,7 +298,7 @@ static long walk_one(__u64 i, struct walk *w)
 		} else {
 			v->flags |= MMCTL_VMAF_NO_OWNER;
 		}
-		v->chain_len = emit_chain(w->seq, w->seq_num, vma, BPF_CORE_READ(vma, anon_vma));
+		v->chain_len = emit_chain(w->seq, w->seq_num, vma, BPF_CORE_READ(vma, anon_vma), 0);
 		bpf_seq_write(w->seq, v, sizeof(*v));
 		/* An upper bound: every chain entry with its anon_vma record. */
 		w->bytes += sizeof(*v) + (v->chain_len & 0xff) *
@@ -323,17 +331,22 @@ int dump_task_vma(struct bpf_iter__task_vma *ctx)
 	struct vm_area_struct *vma = ctx->vma;
 	struct mmctl_rec_vma v = {};
 	struct anon_vma *av;
+	__u32 tgid;
 
-	if (!task || !vma || tgid_for_reader(task) != target_tgid)
+	if (!task || !vma)
+		return 0;
+	/* Every task: each process the CLI can name (a pid in its namespace). */
+	tgid = tgid_for_reader(task);
+	if (!tgid || (!every_task && tgid != target_tgid))
 		return 0;
 	fill_vma(&v, vma);
 	v.flags |= MMCTL_VMAF_TARGET;
-	v.pid = target_tgid;
+	v.pid = tgid;
 	BPF_CORE_READ_STR_INTO(&v.comm, task, comm);
 	av = BPF_CORE_READ(vma, anon_vma);
-	v.chain_len = emit_chain(seq, ctx->meta->seq_num, vma, av);
+	v.chain_len = emit_chain(seq, ctx->meta->seq_num, vma, av, every_task);
 	bpf_seq_write(seq, &v, sizeof(v));
-	if (av && !no_families)
+	if (av && !no_families && !every_task)
 		walk_family(seq, ctx->meta->seq_num, BPF_CORE_READ(av, root),
 			    BPF_CORE_READ(vma, vm_mm));
 	return 0;

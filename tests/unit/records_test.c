@@ -258,4 +258,99 @@ TEST_F(records, t_bpf_raw,
 	EXPECT_EQ(0, d->vmas[0]->id >> 63);
 }
 
+/*
+ * The BPF backend's one pass over every task (mmctl top): a VMA record ends
+ * its process's segment (its chain and anon_vma records come before it);
+ * segments regroup by pid in stream order, a short VMA record ends none,
+ * records after the last VMA are dropped; each pid's dump holds its own
+ * records only, and a pid the pass did not meet that no longer exists is
+ * ESRCH, not another process's dump.
+ */
+TEST_F(records, t_bpf_split,
+       "records: the BPF one pass splits its stream by pid, a VMA record ending each segment")
+{
+	const uint64_t av = 0xffff888000aa0000ULL, mm9 = 0xffff888000990000ULL,
+		       mm3 = 0xffff888000330000ULL;
+	struct mmctl_rec_vma v = { .hdr = { MMCTL_REC_VMA, sizeof(v) }, .flags = MMCTL_VMAF_TARGET };
+	struct mmctl_rec_chain c = { .hdr = { MMCTL_REC_CHAIN, sizeof(c) } };
+	struct mmctl_rec_anon_vma a = { .hdr = { MMCTL_REC_ANON_VMA, sizeof(a) }, .id = av,
+					.root_id = av };
+	struct {
+		struct mmctl_rec_hdr h;
+		uint64_t rest;
+	} shortv = { .h = { MMCTL_REC_VMA, 16 } };
+	struct mm_bpf_all all;
+	struct mm_dump *d = &self->d;
+	struct buf b = { 0 };
+	int r;
+
+	/* pid 9, VMA 0x1000: a chain entry and its anon_vma first */
+	c.vma_id = 0xffff888000001000ULL;
+	c.anon_vma_id = av;
+	c.avc_id = 0xffff888000c01000ULL;
+	c.flags = MMCTL_CHAINF_IS_ANON_VMA;
+	add(&b, &c, sizeof(c));
+	add(&b, &a, sizeof(a));
+	v.id = c.vma_id, v.pid = 9, v.mm_id = mm9, v.start = 0x1000, v.end = 0x2000;
+	v.anon_vma_id = av, v.root_id = av, v.chain_len = 1;
+	add(&b, &v, sizeof(v));
+	/* pid 3: a VMA without anon_vma, then a short VMA record (ends nothing) */
+	v.id = 0xffff888000003000ULL, v.pid = 3, v.mm_id = mm3, v.start = 0x3000, v.end = 0x4000;
+	v.anon_vma_id = 0, v.root_id = 0, v.chain_len = 0;
+	add(&b, &v, sizeof(v));
+	add(&b, &shortv, 16);
+	/* pid 9 again (a thread with files of its own): another VMA, the same anon_vma */
+	c.vma_id = 0xffff888000005000ULL;
+	c.avc_id = 0xffff888000c05000ULL;
+	c.flags = 0;
+	add(&b, &c, sizeof(c));
+	add(&b, &a, sizeof(a));
+	v.id = c.vma_id, v.pid = 9, v.mm_id = mm9, v.start = 0x5000, v.end = 0x6000;
+	v.anon_vma_id = 0, v.root_id = av, v.chain_len = 1;
+	add(&b, &v, sizeof(v));
+	/* a trailing chain entry without its VMA record */
+	add(&b, &c, sizeof(c));
+
+	r = mm_bpf_split(&all, b.p, b.len);
+	free(b.p);
+	ASSERT_EQ(0, r);
+	all.flags = MMCTL_DUMP_NO_FOLIOS | MMCTL_DUMP_NO_TREE | MMCTL_DUMP_NO_FAMILIES;
+	ASSERT_EQ(2, all.nr);
+	EXPECT_EQ(3, all.parts[0].pid);
+	EXPECT_EQ(9, all.parts[1].pid);
+	/* pid 3: its VMA; the short record begins pid 9's next segment */
+	EXPECT_EQ(sizeof(v), all.parts[0].len);
+	EXPECT_EQ(2 * (sizeof(c) + sizeof(a) + sizeof(v)) + 16, all.parts[1].len);
+	EXPECT_EQ(all.parts[0].len + all.parts[1].len, all.len);
+
+	r = mm_dump_bpf_part(d, &all, 9);
+	ASSERT_EQ(0, r);
+	self->parsed = 1;
+	EXPECT_EQ(2, d->nr_vmas);
+	EXPECT_EQ(2, d->nr_chains);
+	EXPECT_EQ(1, d->nr_avs);	/* deduplicated */
+	EXPECT_EQ(9, d->hdr->pid);
+	EXPECT_TRUE(d->hdr->flags & MMCTL_DUMPF_NO_FAMILIES);
+	EXPECT_TRUE(d->hdr->flags & MMCTL_DUMPF_PARTIAL);
+	for (size_t i = 0; i < d->nr_vmas; i++)
+		EXPECT_EQ(9, d->vmas[i]->pid);
+	mm_dump_free(d);
+	self->parsed = 0;
+
+	r = mm_dump_bpf_part(d, &all, 3);
+	ASSERT_EQ(0, r);
+	self->parsed = 1;
+	EXPECT_EQ(1, d->nr_vmas);
+	EXPECT_EQ(0, d->nr_chains);
+	EXPECT_EQ(0, d->nr_avs);
+	EXPECT_EQ(0x3000, d->vmas[0]->start);
+	mm_dump_free(d);
+	self->parsed = 0;
+
+	/* Not in the pass and gone: ESRCH (pid_max is at most 2^22). */
+	EXPECT_EQ(-ESRCH, mm_dump_bpf_part(d, &all, 0x7ffffff0));
+	mm_bpf_all_free(&all);
+	EXPECT_EQ(NULL, all.raw);
+}
+
 TEST_HARNESS_MAIN
