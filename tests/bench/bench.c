@@ -20,7 +20,8 @@
  * long the target's mmap_lock and the longest root rwsem were held.
  * Then one line per target of the issue with the measured ratio.
  *
- * usage: bench [--smoke]   (--smoke: small sizes, one run; for make check)
+ * usage: bench [--smoke | --profile]   (--smoke: small sizes, one run; for make
+ * check; --profile: perf's profile of tree --no-folios of A-64k)
  * Exit 0 when every measurement ran (targets missed are reported, not
  * failed: the figures are the product), 1 when something did not run.
  */
@@ -521,16 +522,18 @@ static void bench_start(void)
 /*
  * D: mmctl top over every process (the one pass: each process's own chains,
  * the families joined in the CLI), module and BPF, beside the same pids one
- * full dump each (each walks the whole 500-process family: before) and
- * cat of every process's smaps_rollup (the baseline), in one boot.
+ * full dump each (each walks the whole 500-process family: before), the
+ * BPF one pass with one iterator per process (MMCTL_TOP_BPF_EACH: before)
+ * and cat of every process's smaps_rollup (the baseline), in one boot.
  */
-enum { D_KMOD, D_BPF, D_FULL, D_ROLLUP, D_NR };
+enum { D_KMOD, D_BPF, D_FULL, D_BPF_EACH, D_ROLLUP, D_NR };
 
 static int bench_top(long children)
 {
 	static const char *const what[D_NR] = {
 		"mmctl top (kmod, one pass)", "mmctl top (bpf, one pass)",
 		"mmctl top --pids ALL (kmod, a full dump each: before)",
+		"mmctl top (bpf, one pass, an iterator per process: before)",
 		"cat /proc/[0-9]*/smaps_rollup",
 	};
 	double t[D_NR][16], ms[D_NR];
@@ -577,6 +580,7 @@ static int bench_top(long children)
 			{ m, "--backend=kmod", "top", "-n", "1000000", NULL },
 			{ m, "--backend=bpf", "top", "-n", "1000000", NULL },
 			{ m, "--backend=kmod", "top", "-n", "1000000", "--pids", pids, NULL },
+			{ "MMCTL_TOP_BPF_EACH=1", m, "--backend=bpf", "top", "-n", "1000000", NULL },
 			{ NULL },
 		};
 
@@ -610,11 +614,48 @@ static int bench_top(long children)
 		printf("# D %-60s %10.2f ms\n", what[k], ms[k]);
 	printf("# mmctl top of every process, a full dump each (before) / one pass (after), kmod: %.2fx\n",
 	       ms[D_FULL] / ms[D_KMOD]);
+	printf("# mmctl top of every process, bpf: an iterator per process (before) / one iterator (after): %.2fx\n",
+	       ms[D_BPF_EACH] / ms[D_BPF]);
 	target("mmctl top (kmod), every process / cat smaps_rollup of every process",
 	       ms[D_KMOD] / ms[D_ROLLUP], 2.0, "x");
 	target("mmctl top (bpf), every process / cat smaps_rollup of every process",
 	       ms[D_BPF] / ms[D_ROLLUP], 2.0, "x");
 	return 1;
+}
+
+/*
+ * make bench-profile: where `mmctl tree --no-folios` of A-64k spends its
+ * time, kernel and CLI alike (perf's cpu-clock samples with call graphs
+ * of the command and its children, over RUNS runs): the profile behind
+ * the A-64k / maps figure.
+ */
+static int bench_profile(void)
+{
+	char cmd[1024];
+	pid_t pid;
+	int rc;
+
+	max_map_count(65000);
+	pid = spawn(build_a, 64000);
+	if (pid < 0)
+		return 1;
+	snprintf(cmd, sizeof(cmd),
+		 "d=$(mktemp -d) && cd \"$d\" && "
+		 "perf record -q -e cpu-clock -F 4999 -g -o perf.data -- "
+		 "sh -c 'for i in $(seq %d); do \"$0\" --backend=kmod --no-folios tree %d >/dev/null || exit 1; done' "
+		 "%s && perf report -i perf.data --stdio --no-children --sort dso,sym -g none "
+		 "--percent-limit 0.5 2>/dev/null | grep -v '^$' | sed 's/^/# /' && "
+		 "echo '# inclusive (self and callees), 2%% and up:' && "
+		 "perf report -i perf.data --stdio --children --sort sym -g none --percent-limit 2 "
+		 "2>/dev/null | grep -v '^$' | sed 's/^/# /'; rc=$?; rm -rf \"$d\"; exit $rc",
+		 runs, (int)pid, mmctl_bin);
+	printf("# bench-profile: A-64k (64,000 one-page VMAs), %d x mmctl --backend=kmod --no-folios tree, perf record -e cpu-clock -g\n",
+	       runs);
+	fflush(stdout);
+	rc = system(cmd);
+	release(pid);
+	tap_result("bench-profile: perf recorded and reported mmctl tree --no-folios of A-64k", rc == 0);
+	return rc != 0;
 }
 
 int main(int argc, char **argv)
@@ -641,6 +682,8 @@ int main(int argc, char **argv)
 	}
 	if (pipe(rel))
 		return 2;
+	if (argc > 1 && !strcmp(argv[1], "--profile"))
+		return bench_profile();
 	max_map_count(a_sizes[2] + 1000);
 	printf("# bench: median of %d runs each, times in ms; rss in KiB (check); kmem in KiB, locks in ms (module STATS of a full dump)\n",
 	       runs);
