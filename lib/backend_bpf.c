@@ -964,7 +964,8 @@ static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
 	r = mm_bpf_records(d, pid, raw, len, cut);
 	free(raw);
 	if (r)
-		return set_err(r, "malformed records from the BPF program");
+		return set_err(r, r == -ENOMEM ? "out of memory" :
+			       "malformed records from the BPF program");
 	finish_dump(d, flags);
 	return 0;
 }
@@ -994,12 +995,15 @@ static int cmp_seg(const void *x, const void *y)
  */
 int mm_bpf_split(struct mm_bpf_all *a, const char *raw, size_t len)
 {
-	struct seg *s = malloc(raw_max_recs(len) * sizeof(*s));
 	const struct mmctl_rec_hdr *rh;
-	size_t n = 0, start = 0, pos = 0;
+	size_t n = 0, start = 0, pos = 0, nv = 0;
+	struct seg *s;
 
+	for (size_t off = 0; (rh = raw_next(raw, len, &off));)
+		nv += rec_ok(rh, MMCTL_REC_VMA, sizeof(struct mmctl_rec_vma));
+	s = malloc((nv + 1) * sizeof(*s));
 	a->raw = malloc(len + 1);
-	a->parts = calloc(raw_max_recs(len), sizeof(*a->parts));
+	a->parts = calloc(nv + 1, sizeof(*a->parts));
 	a->len = a->nr = 0;
 	if (!s || !a->raw || !a->parts) {
 		free(s);
@@ -1117,7 +1121,8 @@ int mm_dump_bpf_part(struct mm_dump *d, const struct mm_bpf_all *a, pid_t pid)
 	memset(d, 0, sizeof(*d));
 	r = mm_bpf_records(d, pid, a->raw + a->parts[lo].off, a->parts[lo].len, 1);
 	if (r)
-		return set_err(r, "malformed records from the BPF program");
+		return set_err(r, r == -ENOMEM ? "out of memory" :
+			       "malformed records from the BPF program");
 	finish_dump(d, a->flags);
 	mm_dump_set_chain_order(d, mm_chain_order_once(&chain_order, bpf_dump));
 	return 0;
