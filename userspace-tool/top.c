@@ -495,6 +495,9 @@ int do_top(int argc, char **argv)
 		if (ret || !one_pass || (!t.unread && !t.keys_differ))
 			break;
 		/* A family's members not all read: full dumps after all. */
+		if (opts.verbose)
+			fprintf(stderr, "mmctl: top: %s in the one pass: a full dump of each process instead\n",
+				t.keys_differ ? "the module was reloaded" : "a process could not be read");
 		free(t.avs.p);
 		free(t.roots.p);
 		memset(t.rows, 0, (n + 1) * sizeof(*t.rows));
