@@ -101,7 +101,7 @@ bench-run: tests
 	MMCTL_BUILD=$(BUILD) ./tests/vm/vm-run --kver "$(KVER)" --mem 4096 --timeout 3600 -- \
 		./tests/bench/guest-bench > $(BUILD)/bench.txt; rc=$$?; cat $(BUILD)/bench.txt; exit $$rc
 
-# Where tree --no-folios of A-64k spends its time: perf in the guest.
+# Where tree --no-folios of A-64k and check of B spend their time: perf in the guest.
 bench-profile: deps
 	@$(MAKE) --no-print-directory bench-profile-run
 

@@ -75,17 +75,21 @@ static void mmctl_page(struct mmctl_fw *f, unsigned long addr, u32 kind, u64 av_
 
 /*
  * The @nr pages at @addr (mapped by a huge PMD when @pmd) that fall in the
- * range. Only anonymous and page cache pages have an index (the folio's
+ * range, @av the anon_vma of an anonymous folio (NULL for the other
+ * kinds). Only anonymous and page cache pages have an index (the folio's
  * plus the page's offset in it); the other kinds report 0 for each page.
  */
 static void mmctl_pages(struct mmctl_fw *f, unsigned long addr, unsigned long nr, bool pmd,
-			u32 kind, u64 av_id, u64 index, u64 expected)
+			u32 kind, const struct anon_vma *av, u64 index, u64 expected)
 {
 	bool indexed = kind == MMCTL_PAGE_ANON || kind == MMCTL_PAGE_FILE;
 	unsigned long i, from = 0, to = nr;
+	u64 av_id;
 
 	if (!f->pr || addr >= f->pr->end || addr + nr * PAGE_SIZE <= f->pr->start)
 		return;
+	/* Hashed only for a page in the range: not once per folio walked. */
+	av_id = av ? mmctl_id_in(av, f->root) : 0;
 	if (f->pr->start > addr)
 		from = (f->pr->start - addr) >> PAGE_SHIFT;
 	if (f->pr->end < addr + nr * PAGE_SIZE)
@@ -125,7 +129,7 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 	expected = linear_page_index(f->vma, addr);
 	if ((mapping & MMCTL_MAPPING_FLAGS) == MMCTL_MAPPING_KSM) {
 		f->sum.ksm += nr;
-		mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_KSM, 0, 0, expected);
+		mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_KSM, NULL, 0, expected);
 		return;
 	}
 	if ((mapping & MMCTL_MAPPING_FLAGS) != MMCTL_MAPPING_ANON) {
@@ -142,12 +146,11 @@ static void mmctl_folio(struct mmctl_fw *f, struct page *page,
 		} else {
 			f->sum.other += nr;
 		}
-		mmctl_pages(f, addr, nr, pmd, kind, 0, index, expected);
+		mmctl_pages(f, addr, nr, pmd, kind, NULL, index, expected);
 		return;
 	}
 	av = (struct anon_vma *)(mapping - MMCTL_MAPPING_ANON);
-	mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_ANON, mmctl_id_in(av, f->root), index,
-		    expected);
+	mmctl_pages(f, addr, nr, pmd, MMCTL_PAGE_ANON, av, index, expected);
 	f->sum.anon += nr;
 	slot = mmctl_slot(f, av);
 	if (slot) {
@@ -215,7 +218,7 @@ again:
 	if (!pmd_present(pmdval)) {
 		/* Only a THP migration entry is a non-present, non-none PMD. */
 		f->sum.migration += nr;
-		mmctl_pages(f, addr, nr, true, MMCTL_PAGE_MIGRATION, 0, 0,
+		mmctl_pages(f, addr, nr, true, MMCTL_PAGE_MIGRATION, NULL, 0,
 			    linear_page_index(f->vma, addr));
 		return;
 	}
@@ -229,7 +232,7 @@ again:
 		f->sum.present += nr;
 		if (mmctl_pmd_devmap(pmdval)) {
 			f->sum.other += nr;
-			mmctl_pages(f, addr, nr, true, MMCTL_PAGE_OTHER, 0, 0,
+			mmctl_pages(f, addr, nr, true, MMCTL_PAGE_OTHER, NULL, 0,
 				    linear_page_index(f->vma, addr));
 		} else {
 			/*

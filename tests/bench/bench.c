@@ -624,38 +624,50 @@ static int bench_top(long children)
 }
 
 /*
- * make bench-profile: where `mmctl tree --no-folios` of A-64k spends its
- * time, kernel and CLI alike (perf's cpu-clock samples with call graphs
- * of the command and its children, over RUNS runs): the profile behind
- * the A-64k / maps figure.
+ * make bench-profile: where mmctl spends its time, kernel and CLI alike
+ * (perf's cpu-clock samples with call graphs of the command and its
+ * children, over RUNS runs): `tree --no-folios` of A-64k, the profile
+ * behind the A-64k / maps figure, and `check` of B (1 GiB of 4 KiB
+ * folios), the one behind B / smaps.
  */
-static int bench_profile(void)
+static int profile_one(const char *what, int (*build)(long, int), long arg, const char *cmd)
 {
-	char cmd[1024];
+	char sh[1536];
 	pid_t pid;
 	int rc;
 
-	max_map_count(65000);
-	pid = spawn(build_a, 64000);
+	pid = spawn(build, arg);
 	if (pid < 0)
 		return 1;
-	snprintf(cmd, sizeof(cmd),
+	snprintf(sh, sizeof(sh),
 		 "d=$(mktemp -d) && cd \"$d\" && "
 		 "perf record -q -e cpu-clock -F 4999 -g -o perf.data -- "
-		 "sh -c 'for i in $(seq %d); do \"$0\" --backend=kmod --no-folios tree %d >/dev/null || exit 1; done' "
+		 "sh -c 'for i in $(seq %d); do \"$0\" %s %d >/dev/null || exit 1; done' "
 		 "%s && perf report -i perf.data --stdio --no-children --sort dso,sym -g none "
 		 "--percent-limit 0.5 2>/dev/null | grep -v '^$' | sed 's/^/# /' && "
 		 "echo '# inclusive (self and callees), 2%% and up:' && "
 		 "perf report -i perf.data --stdio --children --sort sym -g none --percent-limit 2 "
 		 "2>/dev/null | grep -v '^$' | sed 's/^/# /'; rc=$?; rm -rf \"$d\"; exit $rc",
-		 runs, (int)pid, mmctl_bin);
-	printf("# bench-profile: A-64k (64,000 one-page VMAs), %d x mmctl --backend=kmod --no-folios tree, perf record -e cpu-clock -g\n",
-	       runs);
+		 runs, cmd, (int)pid, mmctl_bin);
+	printf("# bench-profile: %s, %d x mmctl %s, perf record -e cpu-clock -g\n", what, runs, cmd);
 	fflush(stdout);
-	rc = system(cmd);
+	rc = system(sh);
 	release(pid);
-	tap_result("bench-profile: perf recorded and reported mmctl tree --no-folios of A-64k", rc == 0);
-	return rc != 0;
+	return rc;
+}
+
+static int bench_profile(void)
+{
+	int a, b;
+
+	max_map_count(65000);
+	a = profile_one("A-64k (64,000 one-page VMAs)", build_a, 64000,
+			"--backend=kmod --no-folios tree");
+	b = profile_one("B (1 GiB of 4 KiB anonymous folios)", build_b, 1L << 30,
+			"--backend=kmod check");
+	tap_result("bench-profile: perf recorded and reported tree --no-folios of A-64k and check of B",
+		   a == 0 && b == 0);
+	return a != 0 || b != 0;
 }
 
 int main(int argc, char **argv)
