@@ -937,6 +937,19 @@ static void finish_dump(struct mm_dump *d, uint32_t flags)
 		snprintf(d->kernel, sizeof(d->kernel), "%s", u.release);
 }
 
+/* @pid's dump from its records (@cut: the iterator stopped short). */
+static int records_dump(struct mm_dump *d, pid_t pid, const char *raw, size_t len, int cut,
+			uint32_t flags)
+{
+	int r = mm_bpf_records(d, pid, raw, len, cut);
+
+	if (r)
+		return set_err(r, r == -ENOMEM ? "out of memory" :
+			       "malformed records from the BPF program");
+	finish_dump(d, flags);
+	return 0;
+}
+
 static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
 {
 	char path[64], *raw;
@@ -961,13 +974,9 @@ static int bpf_dump_flags(struct mm_dump *d, pid_t pid, uint32_t flags)
 			return set_err(-ESRCH, "no such process (or it has exited)");
 		return set_err(-EINVAL, "no user memory (a kernel thread?)");
 	}
-	r = mm_bpf_records(d, pid, raw, len, cut);
+	r = records_dump(d, pid, raw, len, cut, flags);
 	free(raw);
-	if (r)
-		return set_err(r, r == -ENOMEM ? "out of memory" :
-			       "malformed records from the BPF program");
-	finish_dump(d, flags);
-	return 0;
+	return r;
 }
 
 /* ---- every process in one pass (mmctl top) -------------------------------- */
@@ -1069,7 +1078,7 @@ int mm_bpf_all(struct mm_bpf_all *a, uint32_t flags)
  * thread (PF_KTHREAD), -ESRCH gone or exited (a zombie: no memory left),
  * else 0.
  */
-static int is_kthread(pid_t pid)
+static int unmet_state(pid_t pid)
 {
 	char path[64], buf[1024], *p, state = 0;
 	unsigned int pf = 0;
@@ -1094,23 +1103,25 @@ static int is_kthread(pid_t pid)
 	return !!(pf & 0x00200000U);	/* PF_KTHREAD */
 }
 
+static int cmp_part(const void *key, const void *elem)
+{
+	uint32_t pid = *(const uint32_t *)key, p = ((const struct mm_bpf_part *)elem)->pid;
+
+	return pid < p ? -1 : pid > p;
+}
+
 int mm_dump_bpf_part(struct mm_dump *d, const struct mm_bpf_all *a, pid_t pid)
 {
-	size_t lo = 0, hi = a->nr;
+	uint32_t key = (uint32_t)pid;
+	const struct mm_bpf_part *part;
 	int r;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->parts[mid].pid < (uint32_t)pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == a->nr || a->parts[lo].pid != (uint32_t)pid) {
-		memset(d, 0, sizeof(*d));
-		last_err[0] = 0;
-		r = is_kthread(pid);
+	memset(d, 0, sizeof(*d));
+	last_err[0] = 0;
+	/* The parts are in pid order (mm_bpf_split). */
+	part = a->nr ? bsearch(&key, a->parts, a->nr, sizeof(*a->parts), cmp_part) : NULL;
+	if (!part) {
+		r = unmet_state(pid);
 		if (r < 0)
 			return set_err(-ESRCH, "no such process (or it has exited)");
 		if (r)
@@ -1118,12 +1129,9 @@ int mm_dump_bpf_part(struct mm_dump *d, const struct mm_bpf_all *a, pid_t pid)
 		/* Not met by the pass: a dump of its own. */
 		return mm_dump_bpf(d, pid, a->flags);
 	}
-	memset(d, 0, sizeof(*d));
-	r = mm_bpf_records(d, pid, a->raw + a->parts[lo].off, a->parts[lo].len, 1);
+	r = records_dump(d, pid, a->raw + part->off, part->len, 1, a->flags);
 	if (r)
-		return set_err(r, r == -ENOMEM ? "out of memory" :
-			       "malformed records from the BPF program");
-	finish_dump(d, a->flags);
+		return r;
 	mm_dump_set_chain_order(d, mm_chain_order_once(&chain_order, bpf_dump));
 	return 0;
 }
