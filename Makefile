@@ -15,6 +15,7 @@ export KDIR KVER KERNELS
 PREFIX ?= /usr/local
 
 .PHONY: all module cli tests clean check check-run check-debug check-debug-run check-kernel check-kernel-run \
+	check-postmortem check-postmortem-run \
 	lab lab-run zoo zoo-run bench bench-run bench-profile bench-profile-run demo demo-run deps checkpatch install
 
 all: module cli
@@ -41,6 +42,7 @@ deps:
 # unsigned (out-of-tree builds have no signing key; Debian does not enforce).
 install: all
 	install -D -m 0755 userspace-tool/mmctl $(DESTDIR)$(PREFIX)/sbin/mmctl
+	install -D -m 0755 userspace-tool/drgn/mmctl-drgn $(DESTDIR)$(PREFIX)/sbin/mmctl-drgn
 	install -D -m 0644 docs/mmctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmctl.8
 	install -D -m 0644 userspace-tool/completion/mmctl \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmctl
@@ -62,6 +64,16 @@ check-debug: deps
 
 check-debug-run:
 	./tests/run-all --debug-only
+
+# Post-mortem alone: the debug kernel (built once, cached), the scenarios
+# standing in its guest, a vmcore of it read with the drgn producer.
+check-postmortem: deps
+	@$(MAKE) --no-print-directory check-postmortem-run
+
+check-postmortem-run: all tests
+	@mkdir -p $(BUILD)/results
+	scripts/build-debug-kernel >/dev/null
+	MMCTL_BUILD=$(BUILD) ./tests/postmortem/run
 
 # The guest suite on a kernel tree you configured and built (with the
 # options of tests/vm/mmctl.config): make check-kernel KSRC=/path/to/linux
