@@ -66,7 +66,8 @@ check-debug-run:
 	./tests/run-all --debug-only
 
 # Post-mortem alone: the debug kernel (built once, cached), the scenarios
-# standing in its guest, a vmcore of it read with the drgn producer.
+# standing in its guest, a vmcore of it read with the drgn producer; then
+# the same on zoo mutant 01 (the lab copy of the tree, rebuilt).
 check-postmortem: deps
 	@$(MAKE) --no-print-directory check-postmortem-run
 
@@ -74,6 +75,7 @@ check-postmortem-run: all tests
 	@mkdir -p $(BUILD)/results
 	scripts/build-debug-kernel >/dev/null
 	MMCTL_BUILD=$(BUILD) ./tests/postmortem/run
+	MMCTL_BUILD=$(BUILD) ./tests/postmortem/mutant
 
 # The guest suite on a kernel tree you configured and built (with the
 # options of tests/vm/mmctl.config): make check-kernel KSRC=/path/to/linux
